@@ -1,0 +1,280 @@
+"""Decide a litmus test under a model: enumerate candidates, keep the allowed ones, summarise.
+
+``check()`` is what notebooks call; ``CheckResult`` prints as herd7 would and turns into a
+DataFrame; ``explain()`` says which axiom rejects an execution and shows the offending cycle.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .executions import Execution, Limits, executions
+from .litmus.ast import (
+    And, Atom, Condition, LitmusTest, Loc, Not, Or, Prop, Truth, Value,
+)
+from .litmus.parser import parse
+from .models import lkmm, sc, tso
+from .models.base import Verdict
+
+MODELS: dict[str, Callable[..., Verdict]] = {"lkmm": lkmm.check, "sc": sc.check, "tso": tso.check}
+
+State = tuple[tuple[Loc, Value], ...]
+
+
+def _value_key(v: Value) -> tuple:
+    return (1, str(v)) if isinstance(v, str) else (0, v)
+
+
+def observed_locations(test: LitmusTest) -> list[Loc]:
+    """Registers and memory that herd7 prints in each state: the condition's, then `locations`."""
+    found: list[Loc] = list(test.locations)
+
+    def walk(p: Prop | None) -> None:
+        if isinstance(p, Atom):
+            found.append(p.loc)
+            if isinstance(p.value, Loc):
+                found.append(p.value)
+        elif isinstance(p, Not):
+            walk(p.prop)
+        elif isinstance(p, (And, Or)):
+            walk(p.left)
+            walk(p.right)
+
+    walk(test.condition.prop)
+    unique = {(loc.thread is None, loc.thread if loc.thread is not None else -1, loc.name): loc
+              for loc in found}
+    return [unique[k] for k in sorted(unique)]
+
+
+def final_value(test: LitmusTest, x: Execution, loc: Loc) -> Value:
+    if loc.thread is not None:
+        if loc.thread >= len(x.traces):
+            return 0
+        return x.traces[loc.thread].regs.get(loc.name, test.reg_init.get((loc.thread, loc.name), 0))
+    return x.final_mem.get(loc.name, test.init.get(loc.name, 0))
+
+
+def holds(test: LitmusTest, prop: Prop, x: Execution) -> bool:
+    if isinstance(prop, Truth):
+        return prop.value
+    if isinstance(prop, Not):
+        return not holds(test, prop.prop, x)
+    if isinstance(prop, And):
+        return holds(test, prop.left, x) and holds(test, prop.right, x)
+    if isinstance(prop, Or):
+        return holds(test, prop.left, x) or holds(test, prop.right, x)
+    lhs = final_value(test, x, prop.loc)
+    rhs = final_value(test, x, prop.value) if isinstance(prop.value, Loc) else prop.value
+    return (lhs != rhs) if prop.negated else (lhs == rhs)
+
+
+def format_prop(prop: Prop, top: bool = True) -> str:
+    """The condition as herd7 prints it (memory in brackets, ``not`` for negation)."""
+    if isinstance(prop, Truth):
+        return "true" if prop.value else "false"
+    if isinstance(prop, Atom):
+        rhs = str(prop.value) if isinstance(prop.value, Loc) else str(prop.value)
+        return f"{prop.loc}{'<>' if prop.negated else '='}{rhs}"
+    if isinstance(prop, Not):
+        return f"not ({format_prop(prop.prop)})"
+    op = " /\\ " if isinstance(prop, And) else " \\/ "
+    parts = []
+    for side in (prop.left, prop.right):
+        text = format_prop(side, top=False)
+        if isinstance(side, (And, Or)) and type(side) is not type(prop):
+            text = f"({text})"
+        parts.append(text)
+    return op.join(parts)
+
+
+@dataclass
+class Step:
+    source: str
+    relation: str
+    target: str
+
+    def __iter__(self):
+        return iter((self.source, self.relation, self.target))
+
+
+@dataclass
+class Explanation:
+    axiom: str
+    kind: str
+    steps: list[Step]
+
+    def __str__(self) -> str:
+        lines = [f"rejected by '{self.axiom}' ({self.kind}):"]
+        lines += [f"  {s.source} --{s.relation}--> {s.target}" for s in self.steps]
+        return "\n".join(lines)
+
+    _repr_pretty_ = None
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
+    if verdict.allowed or verdict.relation is None:
+        return None
+    rel = verdict.relation
+
+    def label(a: int, b: int) -> str:
+        for name, part in verdict.parts.items():
+            if (a, b) in part:
+                return name
+        return verdict.axiom
+
+    if verdict.kind == "acyclic":
+        cycle = rel.find_cycle() or []
+        pairs = list(zip(cycle, cycle[1:]))
+    elif verdict.kind == "irreflexive":
+        pairs = [(i, i) for i in range(x.n) if (i, i) in rel][:1]
+    else:
+        pairs = rel.pairs()[:1]
+    steps = [Step(x.describe(a), label(a, b), x.describe(b)) for a, b in pairs]
+    return Explanation(verdict.axiom or "", verdict.kind, steps)
+
+
+@dataclass
+class CheckResult:
+    """What herd7 reports for one test and model, plus the executions behind it."""
+
+    test: LitmusTest
+    model: str
+    observed: list[Loc]
+    states: dict[State, int]  # final state -> number of allowed executions giving it
+    positive: int
+    negative: int
+    flags: set[str]
+    allowed: list[Execution] = field(repr=False, default_factory=list)
+    rejected: list[tuple[Execution, Verdict]] = field(repr=False, default_factory=list)
+    candidates: int = 0
+    seconds: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        if self.positive == 0:
+            return "Never"
+        return "Always" if self.negative == 0 else "Sometimes"
+
+    @property
+    def ok(self) -> bool:
+        q = self.test.condition.quantifier
+        if q == "exists":
+            return self.positive > 0
+        if q == "~exists":
+            return self.positive == 0
+        return self.negative == 0
+
+    def state_text(self, state: State) -> str:
+        return " ".join(f"{loc}={v};" for loc, v in state)
+
+    def sorted_states(self) -> list[State]:
+        return sorted(self.states, key=lambda s: [_value_key(v) for _, v in s])
+
+    def satisfies(self, state: State) -> bool | None:
+        """Whether the final condition holds in ``state`` (None if it looks elsewhere)."""
+        return self._state_holds.get(state)
+
+    def herd_text(self, seconds: bool = True) -> str:
+        kind = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+        cond = self.test.condition
+        lines = [f"Test {self.test.name} {kind[cond.quantifier]}", f"States {len(self.states)}"]
+        lines += [self.state_text(s) for s in self.sorted_states()]
+        lines += ["Ok" if self.ok else "No", "Witnesses",
+                  f"Positive: {self.positive} Negative: {self.negative}"]
+        lines += [f"Flag {f}" for f in sorted(self.flags)]
+        lines.append(f"Condition {cond.quantifier} ({format_prop(cond.prop)})")
+        lines.append(f"Observation {self.test.name} {self.verdict} {self.positive} "
+                     f"{self.negative}")
+        if seconds:
+            lines.append(f"Time {self.test.name} {self.seconds:.2f}")
+        return "\n".join(lines) + "\n"
+
+    def to_frame(self):
+        """The final states as a pandas DataFrame: one row per state, one column per location."""
+        import pandas as pd
+
+        rows = []
+        for s in self.sorted_states():
+            row = {str(loc): v for loc, v in s}
+            row["executions"] = self.states[s]
+            row["exists"] = self._state_holds.get(s)
+            rows.append(row)
+        columns = [str(loc) for loc in self.observed] + ["executions", "exists"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def explain(self, execution: Execution | None = None) -> Explanation | None:
+        """Why the model rejects ``execution`` (default: the first rejected one that satisfies
+        the condition, else the first rejected one)."""
+        if execution is None:
+            if not self.rejected:
+                return None
+            chosen = next((p for p in self.rejected
+                           if holds(self.test, self.test.condition.prop, p[0])), self.rejected[0])
+            return explain_verdict(*chosen)
+        verdict = MODELS[self.model](execution, frozenset(
+            loc.name for loc in self.observed if loc.thread is None))
+        return explain_verdict(execution, verdict)
+
+    def __str__(self) -> str:
+        return self.herd_text(seconds=False)
+
+    def _repr_html_(self) -> str:
+        frame = self.to_frame()
+        flags = f", flags: {', '.join(sorted(self.flags))}" if self.flags else ""
+        head = (f"<p><b>{self.test.name}</b> under <code>{self.model}</code>: "
+                f"<b>{self.verdict}</b> (Positive {self.positive}, Negative {self.negative}"
+                f"{flags})</p>")
+        return head + frame.to_html(index=False)
+
+    _state_holds: dict = field(default_factory=dict, repr=False)
+
+
+def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates: int = 1_000_000,
+          timeout: float | None = None, keep_rejected: int = 200) -> CheckResult:
+    """Decide ``test`` under ``model`` ("lkmm", "sc" or "tso") exactly as herd7 would."""
+    if not isinstance(test, LitmusTest):
+        test = parse(test)
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    judge = MODELS[model]
+    start = time.perf_counter()
+    observed = observed_locations(test)
+    observed_mem = frozenset(loc.name for loc in observed if loc.thread is None)
+    states: Counter = Counter()
+    holds_in: dict[State, bool] = {}
+    flags: set[str] = set()
+    positive = negative = 0
+    allowed: list[Execution] = []
+    rejected: list[tuple[Execution, Verdict]] = []
+    candidates = 0
+    for x in executions(test, Limits(max_candidates, timeout)):
+        candidates += 1
+        verdict = judge(x, observed_mem)
+        if not verdict.allowed:
+            if len(rejected) < keep_rejected:
+                rejected.append((x, verdict))
+            continue
+        if test.filter is not None and not holds(test, test.filter, x):
+            continue
+        flags |= verdict.flags
+        state = tuple((loc, final_value(test, x, loc)) for loc in observed)
+        states[state] += 1
+        ok = holds(test, test.condition.prop, x)
+        holds_in[state] = ok
+        if ok:
+            positive += 1
+        else:
+            negative += 1
+        if len(allowed) < 100_000:
+            allowed.append(x)
+    result = CheckResult(test, model, observed, dict(states), positive, negative, flags,
+                         allowed, rejected, candidates, time.perf_counter() - start)
+    result._state_holds = holds_in
+    return result

@@ -1,0 +1,374 @@
+"""Run one process of a litmus test symbolically-by-guessing: every read is a choice point.
+
+A *trace* is what one process does for one guess of the value of each of its reads: the events
+it issues (with their dependencies) and its final registers. Enumerating the guesses from each
+location's finite value domain gives every control path; ``executions`` later keeps only the
+guesses some write can justify, which is exactly herd7's set of candidate executions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .litmus.ast import (
+    AddrOf, Assign, Binary, Call, Const, Declare, Deref, Expr, ExprStmt, If, LitmusTest, Name,
+    Stmt, Thread, Unary, Value,
+)
+from .litmus.errors import BoundError, LitmusError, UnsupportedError
+from .primitives import TABLE
+
+LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})
+Taint = frozenset  # the thread-local indices of the reads a value depends on
+EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass(eq=False)
+class Event:
+    """One memory event. ``index`` is its place in program order within its thread."""
+
+    thread: int  # -1 for the initial writes
+    index: int
+    kind: str  # "R", "W", "F" or "S" (synchronize_srcu, which has a location but no value)
+    loc: str | None
+    value: Value | None
+    tags: frozenset[str]
+    addr: frozenset[int] = EMPTY
+    data: frozenset[int] = EMPTY
+    ctrl: frozenset[int] = EMPTY
+    rmw_read: int | None = None  # for the write of a successful RMW: its read's index
+    pos: tuple[int, int] = (0, 0)
+    eid: int = -1  # index in the execution, set when events of all threads are combined
+
+    def label(self) -> str:
+        ann = ",".join(sorted(t for t in self.tags if t != "rmw")) or ("plain" if
+                                                                        self.kind in "RW" else "")
+        if self.kind == "F":
+            return f"F[{ann}]"
+        star = "*" if "rmw" in self.tags else ""
+        where = f" {self.loc}" if self.loc else ""
+        val = f"={self.value}" if self.value is not None and self.kind in "RW" else ""
+        return f"{self.kind}{star}[{ann}]{where}{val}"
+
+
+@dataclass
+class Trace:
+    thread: int
+    events: list[Event]
+    regs: dict[str, Value]
+    choices: tuple
+
+
+class _NeedChoice(Exception):
+    def __init__(self, options: list):
+        self.options = options
+
+
+class _Infeasible(Exception):
+    """This guess leads nowhere herd7 would go (e.g. dereferencing an integer)."""
+
+
+def _truthy(v: Value) -> bool:
+    return v != 0
+
+
+_ARITH = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: int(a / b) if b else 0, "%": lambda a, b: a % b if b else 0,
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+    "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b, "&~": lambda a, b: a & ~b,
+    "<": lambda a, b: int(a < b), ">": lambda a, b: int(a > b),
+    "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
+}
+
+
+class _Run:
+    def __init__(self, test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
+                 choices: tuple):
+        self.test = test
+        self.thread = thread
+        self.domains = domains
+        self.choices = choices
+        self.k = 0
+        self.events: list[Event] = []
+        self.regs: dict[str, tuple[Value, frozenset[int]]] = {}
+        self.declared: set[str] = set()
+        self.ctrl: frozenset[int] = EMPTY
+        for (t, reg), v in test.reg_init.items():
+            if t == thread.index:
+                self.regs[reg] = (v, EMPTY)
+
+    def fail(self, message: str, pos: tuple[int, int]) -> LitmusError:
+        return UnsupportedError(message, self.test.file, *pos)
+
+    def choose(self, options: list):
+        if self.k < len(self.choices):
+            self.k += 1
+            return self.choices[self.k - 1]
+        raise _NeedChoice(options)
+
+    def emit(self, kind: str, loc: str | None, value: Value | None, tags: set[str] | frozenset,
+             pos: tuple[int, int], addr: frozenset = EMPTY, data: frozenset = EMPTY,
+             rmw_read: int | None = None) -> int:
+        ev = Event(self.thread.index, len(self.events), kind, loc, value, frozenset(tags),
+                   addr, data, self.ctrl, rmw_read, pos)
+        self.events.append(ev)
+        return ev.index
+
+    def read_value(self, loc: str) -> Value:
+        return self.choose(self.domains.get(loc, [0]))
+
+    # -- statements -----------------------------------------------------------------------------
+    def run(self, stmts: tuple[Stmt, ...]) -> None:
+        for s in stmts:
+            if isinstance(s, Declare):
+                self.declared.add(s.name)
+                if s.init is not None:
+                    self.regs[s.name] = self.eval(s.init)
+                elif s.name not in self.regs:
+                    self.regs[s.name] = (0, EMPTY)
+            elif isinstance(s, Assign):
+                if isinstance(s.target, Name):
+                    if s.target.ident in self.thread.params and s.target.ident not in self.declared:
+                        raise LitmusError(f"cannot assign to parameter '{s.target.ident}'",
+                                          self.test.file, *s.pos)
+                    self.regs[s.target.ident] = self.eval(s.value)
+                else:
+                    addr, at = self.address(s.target.pointer)
+                    value, vt = self.eval(s.value)
+                    self.emit("W", addr, value, set(), s.pos, at, vt)
+            elif isinstance(s, ExprStmt):
+                self.eval(s.expr)
+            elif isinstance(s, If):
+                cond, ct = self.eval(s.cond)
+                saved = self.ctrl
+                self.ctrl = saved | ct
+                self.run(s.then if _truthy(cond) else s.orelse)
+                self.ctrl = saved
+
+    # -- expressions ----------------------------------------------------------------------------
+    def address(self, e: Expr) -> tuple[str, frozenset[int]]:
+        value, taint = self.eval(e)
+        if not isinstance(value, str):
+            raise _Infeasible()
+        return value, taint
+
+    def lvalue_address(self, e: Expr, call: Call) -> tuple[str, frozenset[int]]:
+        if isinstance(e, Deref):
+            return self.address(e.pointer)
+        raise LitmusError(f"{call.func}() expects '*pointer' as its first argument",
+                          self.test.file, *call.pos)
+
+    def eval(self, e: Expr) -> tuple[Value, frozenset[int]]:
+        if isinstance(e, Const):
+            return e.value, EMPTY
+        if isinstance(e, Name):
+            if e.ident in self.regs:
+                return self.regs[e.ident]
+            if e.ident in self.thread.params or e.ident in self.test.init:
+                return e.ident, EMPTY
+            if e.ident in self.declared:
+                return 0, EMPTY
+            raise LitmusError(f"unknown name '{e.ident}' (not a register, parameter or location)",
+                              self.test.file, *e.pos)
+        if isinstance(e, Deref):
+            addr, at = self.address(e.pointer)
+            idx = self.emit("R", addr, self.read_value(addr), set(), e.pos, at)
+            return self.events[idx].value, frozenset({idx})
+        if isinstance(e, AddrOf):
+            if isinstance(e.target, Name):
+                return e.target.ident, EMPTY
+            if isinstance(e.target, Deref):
+                return self.eval(e.target.pointer)
+            raise self.fail("'&' applies only to a name or '*pointer'", e.pos)
+        if isinstance(e, Unary):
+            v, t = self.eval(e.operand)
+            if e.op == "!":
+                return int(not _truthy(v)), t
+            if isinstance(v, str):
+                raise self.fail(f"'{e.op}' applied to an address", e.pos)
+            return (-v if e.op == "-" else ~v), t
+        if isinstance(e, Binary):
+            return self.binary(e)
+        if isinstance(e, Call):
+            return self.call(e)
+        raise self.fail(f"unsupported expression {type(e).__name__}", (0, 0))
+
+    def binary(self, e: Binary) -> tuple[Value, frozenset[int]]:
+        a, at = self.eval(e.left)
+        if e.op in ("&&", "||"):
+            if (e.op == "&&") != _truthy(a):
+                return int(_truthy(a)), at
+            b, bt = self.eval(e.right)
+            return int(_truthy(b)), at | bt
+        b, bt = self.eval(e.right)
+        t = at | bt
+        if e.op == "==":
+            return int(a == b), t
+        if e.op == "!=":
+            return int(a != b), t
+        if isinstance(a, str) or isinstance(b, str):
+            if e.op in ("+", "-") and isinstance(a, str) and b == 0:
+                return a, t
+            if e.op == "+" and isinstance(b, str) and a == 0:
+                return b, t
+            raise self.fail(f"arithmetic '{e.op}' on an address is not supported", e.pos)
+        if e.op not in _ARITH:
+            raise self.fail(f"operator '{e.op}' is not supported", e.pos)
+        return _ARITH[e.op](a, b), t
+
+    def call(self, c: Call) -> tuple[Value, frozenset[int]]:
+        prim = TABLE.get(c.func)
+        if prim is None:
+            raise UnsupportedError(f"unsupported primitive '{c.func}' (not in linux-kernel.def)",
+                                   self.test.file, *c.pos)
+        args = list(c.args)
+        expected = {"load": 1, "store": 2, "fence": 0, "lock": 1, "unlock": 1, "trylock": 1,
+                    "islocked": 1, "srcu_lock": 1, "srcu_unlock": 2, "srcu_sync": 1,
+                    "cmpxchg": 3, "add_unless": 3}.get(prim.action)
+        if prim.action == "rmw":
+            expected = 1 if prim.constant is not None else 2
+        if len(args) != expected:
+            raise LitmusError(f"{c.func}() takes {expected} argument(s), got {len(args)}",
+                              self.test.file, *c.pos)
+        act, tag, pos = prim.action, prim.tag, c.pos
+        if act == "fence":
+            self.emit("F", None, None, {tag}, pos)
+            return 0, EMPTY
+        if act == "load":
+            addr, at = self.lvalue_address(args[0], c) if prim.lvalue else self.address(args[0])
+            idx = self.emit("R", addr, self.read_value(addr), {tag}, pos, at)
+            return self.events[idx].value, frozenset({idx})
+        if act == "store":
+            addr, at = self.lvalue_address(args[0], c) if prim.lvalue else self.address(args[0])
+            value, vt = self.eval(args[1])
+            self.emit("W", addr, value, {tag}, pos, at, vt)
+            if prim.then_fence:
+                self.emit("F", None, None, {prim.then_fence}, pos)
+            return 0, EMPTY
+        if act == "rmw":
+            if prim.constant is not None:
+                ptr, operand = args[0], None
+            elif prim.op == "xchg":
+                ptr, operand = args[0], args[1]
+            else:
+                operand, ptr = (args[0], args[1]) if prim.operand_first else (args[1], args[0])
+            addr, at = self.address(ptr)
+            ov, ot = self.eval(operand) if operand is not None else (prim.constant, EMPTY)
+            old = self.read_value(addr)
+            tags = {tag, "rmw"}
+            r = self.emit("R", addr, old, tags, pos, at)
+            if prim.op == "xchg":
+                new = ov
+            else:
+                if isinstance(old, str) or isinstance(ov, str):
+                    raise self.fail("atomic arithmetic on an address is not supported", pos)
+                new = _ARITH[prim.op](old, ov)
+            self.emit("W", addr, new, tags, pos, at, ot, rmw_read=r)
+            result = {"old": old, "new": new, "==0": int(new == 0), "<0": int(
+                not isinstance(new, str) and new < 0), "": 0}[prim.returns]
+            return result, frozenset({r})
+        if act in ("cmpxchg", "add_unless"):
+            addr, at = self.address(args[0])
+            a, at1 = self.eval(args[1])
+            b, bt = self.eval(args[2])
+            old = self.read_value(addr)
+            tags = {tag, "rmw"}
+            r = self.emit("R", addr, old, tags, pos, at)
+            if act == "cmpxchg":
+                if old == a:
+                    self.emit("W", addr, b, tags, pos, at, bt, rmw_read=r)
+                return old, frozenset({r})
+            if old != b:  # atomic_add_unless(v, a, u): add a unless the value is u
+                if isinstance(old, str) or isinstance(a, str):
+                    raise self.fail("atomic arithmetic on an address is not supported", pos)
+                self.emit("W", addr, old + a, tags, pos, at, at1, rmw_read=r)
+                return 1, frozenset({r})
+            return 0, frozenset({r})
+        if act == "lock":
+            addr, at = self.address(args[0])
+            self.emit("R", addr, 0, {"LKR"}, pos, at)
+            self.emit("W", addr, 1, {"LKW"}, pos, at)
+            return 0, EMPTY
+        if act == "unlock":
+            addr, at = self.address(args[0])
+            self.emit("W", addr, 0, {"UL"}, pos, at)
+            return 0, EMPTY
+        if act == "trylock":
+            addr, at = self.address(args[0])
+            if self.choose(["acquired", "failed"]) == "acquired":
+                r = self.emit("R", addr, 0, {"LKR"}, pos, at)
+                self.emit("W", addr, 1, {"LKW"}, pos, at)
+                return 1, frozenset({r})
+            r = self.emit("R", addr, 1, {"LF"}, pos, at)
+            return 0, frozenset({r})
+        if act == "islocked":
+            addr, at = self.address(args[0])
+            if self.choose(["locked", "unlocked"]) == "locked":
+                return 1, frozenset({self.emit("R", addr, 1, {"RL"}, pos, at)})
+            return 0, frozenset({self.emit("R", addr, 0, {"RU"}, pos, at)})
+        if act == "srcu_lock":
+            addr, at = self.address(args[0])
+            idx = self.emit("R", addr, self.read_value(addr), {"srcu-lock"}, pos, at)
+            return self.events[idx].value, frozenset({idx})
+        if act == "srcu_unlock":
+            addr, at = self.address(args[0])
+            value, vt = self.eval(args[1])
+            self.emit("W", addr, value, {"srcu-unlock"}, pos, at, vt)
+            return 0, EMPTY
+        if act == "srcu_sync":
+            addr, at = self.address(args[0])
+            self.emit("S", addr, None, {"sync-srcu"}, pos, at)
+            return 0, EMPTY
+        raise self.fail(f"unsupported primitive '{c.func}'", pos)
+
+
+def _sort_key(v: Value) -> tuple:
+    return (1, v) if isinstance(v, str) else (0, v)
+
+
+def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
+                  limit: int = 200_000) -> list[Trace]:
+    """Every trace of ``thread`` when each read may return any value of its location's domain."""
+    out: list[Trace] = []
+    pending: list[tuple] = [()]
+    while pending:
+        choices = pending.pop()
+        run = _Run(test, thread, domains, choices)
+        try:
+            run.run(thread.body)
+        except _NeedChoice as need:
+            pending.extend(choices + (o,) for o in reversed(need.options))
+            continue
+        except _Infeasible:
+            continue
+        regs = {name: v for name, (v, _) in run.regs.items()}
+        out.append(Trace(thread.index, run.events, regs, choices))
+        if len(out) > limit:
+            raise BoundError(f"P{thread.index} has more than {limit} control paths", test.file,
+                             *thread.pos)
+    return out
+
+
+def value_domains(test: LitmusTest, max_rounds: int = 8, max_values: int = 64,
+                  ) -> tuple[dict[str, list[Value]], list[list[Trace]]]:
+    """Grow each location's set of possible values until the writes stop adding new ones."""
+    domains: dict[str, set[Value]] = {loc: {v} for loc, v in test.init.items()}
+    for t in test.threads:
+        for p in t.params:
+            domains.setdefault(p, {0})
+    for _ in range(max_rounds):
+        frozen = {loc: sorted(vs, key=_sort_key) for loc, vs in domains.items()}
+        traces = [thread_traces(test, t, frozen) for t in test.threads]
+        grown = {loc: set(vs) for loc, vs in domains.items()}
+        for per_thread in traces:
+            for tr in per_thread:
+                for ev in tr.events:
+                    if ev.kind == "W" and not ev.tags & LOCK_TAGS:
+                        grown.setdefault(ev.loc, {test.init.get(ev.loc, 0)}).add(ev.value)
+        if grown == domains:
+            return frozen, traces
+        if any(len(vs) > max_values for vs in grown.values()):
+            break
+        domains = grown
+    raise BoundError("the values written never settle (a counter that keeps growing?); "
+                     f"stopped after {max_rounds} rounds", test.file, 1, 1)

@@ -1,0 +1,175 @@
+"""Syntax tree of a herd7 C litmus test.
+
+Expressions and statements are plain frozen dataclasses; ``pos`` is ``(line, col)`` so that the
+interpreter can point at the source when it refuses something.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+Pos = tuple[int, int]
+Value = Union[int, str]  # an integer or the address of a named location
+
+
+# ---- expressions -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Const:
+    value: int
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A register, a parameter (the address of a shared location) or a bare location name."""
+
+    ident: str
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class Deref:
+    pointer: "Expr"
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class AddrOf:
+    target: "Expr"
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: "Expr"
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple["Expr", ...]
+    pos: Pos = (0, 0)
+
+
+Expr = Union[Const, Name, Deref, AddrOf, Unary, Binary, Call]
+
+
+# ---- statements --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Declare:
+    name: str
+    init: Expr | None
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: Expr  # Name (register) or Deref (plain store)
+    value: Expr
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class ExprStmt:
+    expr: Expr
+    pos: Pos = (0, 0)
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    pos: Pos = (0, 0)
+
+
+Stmt = Union[Declare, Assign, ExprStmt, If]
+
+
+@dataclass(frozen=True)
+class Thread:
+    index: int
+    params: tuple[str, ...]
+    body: tuple[Stmt, ...]
+    pos: Pos = (0, 0)
+
+
+# ---- final condition ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Loc:
+    """A final-state location: ``thread:reg`` (thread is not None) or shared memory ``x``."""
+
+    name: str
+    thread: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.thread}:{self.name}" if self.thread is not None else f"[{self.name}]"
+
+
+@dataclass(frozen=True)
+class Atom:
+    loc: Loc
+    value: Value | Loc  # a constant, an address, or another location to compare with
+    negated: bool = False  # ``<>`` / ``!=``
+
+
+@dataclass(frozen=True)
+class Not:
+    prop: "Prop"
+
+
+@dataclass(frozen=True)
+class And:
+    left: "Prop"
+    right: "Prop"
+
+
+@dataclass(frozen=True)
+class Or:
+    left: "Prop"
+    right: "Prop"
+
+
+@dataclass(frozen=True)
+class Truth:
+    value: bool
+
+
+Prop = Union[Atom, Not, And, Or, Truth]
+
+
+@dataclass(frozen=True)
+class Condition:
+    quantifier: str  # "exists", "~exists" or "forall"
+    prop: Prop
+
+
+@dataclass
+class LitmusTest:
+    """A parsed test: what ``swtlb.parse`` returns and ``swtlb.check`` decides."""
+
+    name: str
+    init: dict[str, Value]
+    reg_init: dict[tuple[int, str], Value]
+    threads: list[Thread]
+    condition: Condition
+    filter: Prop | None = None
+    locations: list[Loc] = field(default_factory=list)
+    result: str | None = None  # the author's ``Result:`` comment, kept but never trusted
+    file: str = "<string>"
+    source: str = ""
+    types: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<LitmusTest {self.name}: {len(self.threads)} threads, {self.condition.quantifier}>"

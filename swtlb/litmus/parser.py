@@ -1,0 +1,492 @@
+"""Recursive-descent parser for herd7's C litmus format.
+
+The lexer keeps ``(line, col)`` on every token so that each refusal reads ``file:line:col: ...``.
+Only the shape of the language lives here; which calls are kernel primitives is decided by
+``swtlb.primitives`` when the test is interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ast import (
+    AddrOf, And, Assign, Atom, Binary, Call, Condition, Const, Declare, Deref, Expr, ExprStmt,
+    If, LitmusTest, Loc, Name, Not, Or, Prop, Stmt, Thread, Truth, Unary, Value,
+)
+from .errors import LitmusError, UnsupportedError
+
+_TOKEN = re.compile(
+    r"(?P<ws>[ \t\r\f\v]+)|(?P<nl>\n)|(?P<comment>\(\*.*?\*\))|(?P<ccomment>/\*.*?\*/)"
+    r"|(?P<line>//[^\n]*)"
+    r"|(?P<int>0[xX][0-9a-fA-F]+|\d+)|(?P<id>[A-Za-z_][A-Za-z0-9_.]*)"
+    r"|(?P<op>/\\|\\/|&&|\|\||==|!=|<>|<=|>=|<<|>>|->|[-{}()\[\];,=<>+*/%&|^!~:.?])",
+    re.S,
+)
+
+TYPE_WORDS = {"int", "long", "unsigned", "signed", "short", "char", "void", "bool", "atomic_t",
+              "atomic_long_t", "spinlock_t", "struct", "u8", "u16", "u32", "u64", "intptr_t",
+              "const", "volatile", "srcu_struct", "atomic64_t", "uintptr_t"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "int", "id", "op", "eof"
+    text: str
+    line: int
+    col: int
+
+
+def tokenize(text: str, file: str, line: int = 1, col: int = 1) -> list[Token]:
+    """Split into tokens; ``(* *)`` is a comment outside process bodies only, since inside
+    them ``WRITE_ONCE(*x, 1)`` is code."""
+    tokens: list[Token] = []
+    pos = 0
+    depth = 0
+    in_process = False
+    while pos < len(text):
+        code = depth > 0 and in_process
+        if code and text.startswith("(*", pos):
+            tokens.append(Token("op", "(", line, col))
+            pos += 1
+            col += 1
+            continue
+        m = _TOKEN.match(text, pos)
+        if not m:
+            if text.startswith("(*", pos):
+                raise LitmusError("comment '(*' is never closed by '*)'", file, line, col)
+            raise LitmusError(f"unexpected character {text[pos]!r}", file, line, col)
+        kind, lexeme = m.lastgroup, m.group()
+        if kind in ("int", "id", "op"):
+            tokens.append(Token(kind, lexeme, line, col))
+            if lexeme == "{":
+                depth += 1
+            elif lexeme == "}":
+                depth -= 1
+                in_process = in_process and depth > 0
+            elif kind == "id" and depth == 0 and re.fullmatch(r"P\d+", lexeme):
+                in_process = True
+        newlines = lexeme.count("\n")
+        if newlines:
+            line += newlines
+            col = len(lexeme) - lexeme.rfind("\n")
+        else:
+            col += len(lexeme)
+        pos = m.end()
+    tokens.append(Token("eof", "end of file", line, col))
+    return tokens
+
+
+_BINARY_LEVELS = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", ">", "<=", ">="],
+                  ["<<", ">>"], ["+", "-"], ["*", "/", "%"]]
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], file: str):
+        self.toks = tokens
+        self.i = 0
+        self.file = file
+
+    # -- token helpers --------------------------------------------------------------------------
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def error(self, expected: str, tok: Token | None = None) -> LitmusError:
+        tok = tok or self.tok
+        found = "end of file" if tok.kind == "eof" else repr(tok.text)
+        return LitmusError(f"expected {expected}, found {found}", self.file, tok.line, tok.col)
+
+    def at(self, *texts: str) -> bool:
+        return self.tok.kind in ("op", "id") and self.tok.text in texts
+
+    def take(self, text: str, what: str | None = None) -> Token:
+        if not self.at(text):
+            raise self.error(what or repr(text))
+        tok = self.tok
+        self.i += 1
+        return tok
+
+    def ident(self, what: str = "an identifier") -> Token:
+        if self.tok.kind != "id":
+            raise self.error(what)
+        tok = self.tok
+        self.i += 1
+        return tok
+
+    def integer(self) -> int:
+        neg = False
+        if self.at("-"):
+            self.i += 1
+            neg = True
+        if self.tok.kind != "int":
+            raise self.error("an integer")
+        value = int(self.tok.text, 0)
+        self.i += 1
+        return -value if neg else value
+
+    # -- init block -----------------------------------------------------------------------------
+    def init_block(self) -> tuple[dict[str, Value], dict[tuple[int, str], Value], dict[str, str]]:
+        self.take("{", "'{' opening the initial state")
+        init: dict[str, Value] = {}
+        regs: dict[tuple[int, str], Value] = {}
+        types: dict[str, str] = {}
+        while not self.at("}"):
+            if self.at(";"):
+                self.i += 1
+                continue
+            words: list[str] = []
+            while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS
+                                             or (words and words[-1] == "struct")):
+                words.append(self.ident().text)
+            while self.at("*"):
+                words.append("*")
+                self.i += 1
+            if self.tok.kind == "int" and self.peek().text == ":":
+                thread = int(self.tok.text)
+                self.i += 2
+                reg = self.ident("a register name").text
+                regs[(thread, reg)] = self.init_value() if self.at("=") and self.take("=") else 0
+            else:
+                name = self.ident("a location name in the initial state").text
+                if self.at("["):
+                    raise UnsupportedError("arrays are not supported", self.file,
+                                           self.tok.line, self.tok.col)
+                if words:
+                    types[name] = " ".join(words)
+                init[name] = self.init_value() if self.at("=") and self.take("=") else 0
+            if not self.at("}"):
+                self.take(";", "';' after an initialisation")
+        self.take("}")
+        return init, regs, types
+
+    def init_value(self) -> Value:
+        if self.at("ATOMIC_INIT"):
+            self.i += 1
+            self.take("(", "'(' after ATOMIC_INIT")
+            value = self.integer()
+            self.take(")", "')' closing ATOMIC_INIT")
+            return value
+        if self.at("&"):
+            self.i += 1
+            return self.ident("a location name after '&'").text
+        if self.tok.kind == "id":
+            return self.ident().text
+        return self.integer()
+
+    # -- processes ------------------------------------------------------------------------------
+    def thread(self, expected_index: int) -> Thread:
+        head = self.ident("a process header such as 'P0(...)'")
+        m = re.fullmatch(r"P(\d+)", head.text)
+        if not m:
+            raise self.error("a process header such as 'P0(...)' or the final condition", head)
+        index = int(m.group(1))
+        if index != expected_index:
+            raise LitmusError(f"expected process P{expected_index}, found P{index}", self.file,
+                              head.line, head.col)
+        self.take("(", "'(' after the process name")
+        params: list[str] = []
+        while not self.at(")"):
+            while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS or self.peek().kind == "id"
+                                             or self.peek().text == "*"):
+                self.i += 1
+            while self.at("*"):
+                self.i += 1
+            params.append(self.ident("a parameter name").text)
+            if not self.at(")"):
+                self.take(",", "',' or ')' in the parameter list")
+        self.take(")")
+        body = self.block()
+        return Thread(index, tuple(params), tuple(body), (head.line, head.col))
+
+    def block(self) -> list[Stmt]:
+        self.take("{", "'{' opening a block")
+        stmts: list[Stmt] = []
+        while not self.at("}"):
+            if self.tok.kind == "eof":
+                raise self.error("'}' closing the block")
+            stmts.extend(self.statement())
+        self.take("}")
+        return stmts
+
+    def statement(self) -> list[Stmt]:
+        tok = self.tok
+        pos = (tok.line, tok.col)
+        if self.at(";"):
+            self.i += 1
+            return []
+        if self.at("{"):
+            return self.block()
+        if self.at("if"):
+            self.i += 1
+            self.take("(", "'(' after 'if'")
+            cond = self.expr()
+            self.take(")", "')' closing the condition")
+            then = self.statement()
+            orelse: list[Stmt] = []
+            if self.at("else"):
+                self.i += 1
+                orelse = self.statement()
+            return [If(cond, tuple(then), tuple(orelse), pos)]
+        if self.at("while", "for", "do", "goto", "return", "switch"):
+            raise UnsupportedError(f"'{tok.text}' statements are not supported (herd7's LKMM "
+                                   "tests are loop-free)", self.file, tok.line, tok.col)
+        if tok.kind == "id" and tok.text in TYPE_WORDS:
+            return self.declaration()
+        target = self.expr()
+        if self.at("="):
+            self.i += 1
+            value = self.expr()
+            if not isinstance(target, (Name, Deref)):
+                raise LitmusError("expected a register or '*pointer' on the left of '='",
+                                  self.file, *pos)
+            self.take(";", "';' after the assignment")
+            return [Assign(target, value, pos)]
+        self.take(";", "';' after the statement")
+        return [ExprStmt(target, pos)]
+
+    def declaration(self) -> list[Stmt]:
+        while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS or self.peek().kind == "id"):
+            self.i += 1
+        out: list[Stmt] = []
+        while True:
+            while self.at("*"):
+                self.i += 1
+            name = self.ident("a variable name in the declaration")
+            init = None
+            if self.at("="):
+                self.i += 1
+                init = self.expr()
+            out.append(Declare(name.text, init, (name.line, name.col)))
+            if self.at(","):
+                self.i += 1
+                continue
+            self.take(";", "';' after the declaration")
+            return out
+
+    # -- expressions ----------------------------------------------------------------------------
+    def expr(self, level: int = 0) -> Expr:
+        if level == len(_BINARY_LEVELS):
+            return self.unary()
+        left = self.expr(level + 1)
+        while self.tok.kind == "op" and self.tok.text in _BINARY_LEVELS[level]:
+            op = self.tok
+            self.i += 1
+            right = self.expr(level + 1)
+            left = Binary(op.text, left, right, (op.line, op.col))
+        return left
+
+    def unary(self) -> Expr:
+        tok = self.tok
+        pos = (tok.line, tok.col)
+        if self.at("*"):
+            self.i += 1
+            return Deref(self.unary(), pos)
+        if self.at("&"):
+            self.i += 1
+            return AddrOf(self.unary(), pos)
+        if self.at("!", "~", "-"):
+            self.i += 1
+            return Unary(tok.text, self.unary(), pos)
+        if self.at("(") and self.peek().kind == "id" and self.peek().text in TYPE_WORDS:
+            self.i += 1  # a cast such as (int *): values are untyped here, so drop it
+            while not self.at(")"):
+                if self.tok.kind == "eof":
+                    raise self.error("')' closing the cast")
+                self.i += 1
+            self.i += 1
+            return self.unary()
+        return self.primary()
+
+    def primary(self) -> Expr:
+        tok = self.tok
+        pos = (tok.line, tok.col)
+        if tok.kind == "int":
+            self.i += 1
+            return Const(int(tok.text, 0), pos)
+        if self.at("("):
+            self.i += 1
+            inner = self.expr()
+            self.take(")", "')'")
+            return inner
+        if tok.kind == "id":
+            self.i += 1
+            if self.at("("):
+                self.i += 1
+                args: list[Expr] = []
+                while not self.at(")"):
+                    args.append(self.expr())
+                    if not self.at(")"):
+                        self.take(",", "',' or ')' in the argument list")
+                self.take(")")
+                return Call(tok.text, tuple(args), pos)
+            if self.at("[", "->", "."):
+                raise UnsupportedError(f"'{self.tok.text}' (arrays and structure fields) is not "
+                                       "supported", self.file, self.tok.line, self.tok.col)
+            return Name(tok.text, pos)
+        raise self.error("an expression")
+
+    # -- final section --------------------------------------------------------------------------
+    def final_section(self) -> tuple[Condition | None, Prop | None, list[Loc]]:
+        condition: Condition | None = None
+        filt: Prop | None = None
+        locations: list[Loc] = []
+        while self.tok.kind != "eof":
+            if self.at("locations"):
+                self.i += 1
+                self.take("[", "'[' after 'locations'")
+                while not self.at("]"):
+                    if self.at(";"):
+                        self.i += 1
+                        continue
+                    locations.append(self.cond_loc())
+                self.take("]")
+            elif self.at("filter"):
+                self.i += 1
+                filt = self.prop()
+            elif self.at("exists", "forall") or (self.at("~") and self.peek().text == "exists"):
+                if condition is not None:
+                    raise self.error("a single final condition")
+                quant = "exists"
+                if self.at("~"):
+                    self.i += 1
+                    quant = "~exists"
+                elif self.tok.text == "forall":
+                    quant = "forall"
+                self.i += 1
+                condition = Condition(quant, self.prop())
+            elif self.at(";"):
+                self.i += 1
+            else:
+                raise self.error("'exists', '~exists', 'forall', 'filter' or 'locations'")
+        return condition, filt, locations
+
+    def prop(self) -> Prop:
+        left = self.prop_and()
+        while self.at("\\/"):
+            self.i += 1
+            left = Or(left, self.prop_and())
+        return left
+
+    def prop_and(self) -> Prop:
+        left = self.prop_not()
+        while self.at("/\\"):
+            self.i += 1
+            left = And(left, self.prop_not())
+        return left
+
+    def prop_not(self) -> Prop:
+        if self.at("~", "not"):
+            self.i += 1
+            return Not(self.prop_not())
+        if self.at("("):
+            self.i += 1
+            inner = self.prop()
+            self.take(")", "')' in the condition")
+            return inner
+        if self.at("true", "false"):
+            value = self.tok.text == "true"
+            self.i += 1
+            return Truth(value)
+        return self.atom()
+
+    def cond_loc(self) -> Loc:
+        if self.tok.kind == "int" and self.peek().text == ":":
+            thread = int(self.tok.text)
+            self.i += 2
+            return Loc(self.ident("a register name after 'N:'").text, thread)
+        if self.at("["):
+            self.i += 1
+            name = self.ident("a location name").text
+            self.take("]")
+            return Loc(name)
+        if self.at("*"):
+            self.i += 1
+        return Loc(self.ident("a register 'N:r' or a location name").text)
+
+    def atom(self) -> Atom:
+        start = self.tok
+        loc = self.cond_loc()
+        if self.at("=", "=="):
+            negated = False
+        elif self.at("!=", "<>"):
+            negated = True
+        else:
+            raise self.error("'=' or '<>' in the condition")
+        self.i += 1
+        value: Value | Loc
+        if self.tok.kind == "int" and self.peek().text == ":" or self.at("["):
+            value = self.cond_loc()
+        elif self.at("&"):
+            self.i += 1
+            value = self.ident("a location name after '&'").text
+        elif self.tok.kind == "id":
+            value = self.ident().text
+        elif self.tok.kind == "int" or self.at("-"):
+            value = self.integer()
+        else:
+            raise self.error("a value (integer, location name or N:reg)", )
+        del start
+        return Atom(loc, value, negated)
+
+
+_RESULT = re.compile(r"Result:\s*(\w+)")
+
+
+def parse(source: str | Path, file: str | None = None) -> LitmusTest:
+    """Parse a litmus test from its text or from a path to a ``.litmus`` file."""
+    if isinstance(source, Path) or ("\n" not in source and str(source).endswith(".litmus")):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise LitmusError(f"cannot read file: {exc.strerror}", str(path), 0, 0) from None
+        file = file or str(path)
+    else:
+        text = str(source)
+        file = file or "<string>"
+    return parse_text(text, file)
+
+
+def parse_text(text: str, file: str = "<string>") -> LitmusTest:
+    stripped = text.lstrip()
+    skipped = text[: len(text) - len(stripped)]
+    line = 1 + skipped.count("\n")
+    head = re.match(r"(\S+)[ \t]+(\S+)[^\n]*", stripped)
+    if not head or head.group(1) != "C":
+        arch = head.group(1) if head else ""
+        what = f"architecture {arch!r} is not supported; " if head and arch else ""
+        raise LitmusError(f"{what}expected a header line 'C <test name>'", file, line, 1)
+    name = head.group(2)
+    body_start = len(skipped) + head.end()
+    body = text[body_start:]
+    result = None
+    m = _RESULT.search(body[: body.find("{")] if "{" in body else body)
+    if m:
+        result = m.group(1)
+    # a quoted docstring may follow the name; herd7 ignores it and so do we
+    body_line = line
+    body_col = len(head.group(0)) + 1
+    doc = re.match(r'(\s*)"[^"]*"', body)
+    if doc:
+        body_line += body[: doc.end()].count("\n")
+        body_col = doc.end() - body[: doc.end()].rfind("\n") if "\n" in body[: doc.end()] else body_col + doc.end()
+        body = body[doc.end():]
+    tokens = tokenize(body, file, body_line, body_col)
+    p = _Parser(tokens, file)
+    init, reg_init, types = p.init_block()
+    threads: list[Thread] = []
+    while p.tok.kind == "id" and re.fullmatch(r"P\d+", p.tok.text):
+        threads.append(p.thread(len(threads)))
+    if not threads:
+        raise p.error("at least one process 'P0(...) { ... }'")
+    condition, filt, locations = p.final_section()
+    if condition is None:  # herd7 reads a test without a condition as 'forall (true)'
+        condition = Condition("forall", Truth(True))
+    return LitmusTest(name=name, init=init, reg_init=reg_init, threads=threads,
+                      condition=condition, filter=filt, locations=locations, result=result,
+                      file=file, source=text, types=types)

@@ -1,0 +1,1 @@
+"""Axiomatic models that judge candidate executions: ``sc``, ``tso`` and ``lkmm``."""

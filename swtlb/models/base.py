@@ -1,0 +1,21 @@
+"""What every model returns for one candidate execution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..relations import Rel
+
+
+@dataclass
+class Verdict:
+    allowed: bool
+    axiom: str | None = None  # the first check that failed, named as in the cat file
+    kind: str = ""  # "acyclic", "irreflexive" or "empty"
+    relation: Rel | None = None  # the relation that failed it
+    parts: dict[str, Rel] = field(default_factory=dict)  # its named components, for labels
+    flags: set[str] = field(default_factory=set)
+
+
+def reject(axiom: str, kind: str, relation: Rel, **parts: Rel) -> Verdict:
+    return Verdict(False, axiom, kind, relation, parts)

@@ -1,0 +1,43 @@
+"""x86-TSO: each CPU's stores wait in a FIFO buffer, so only store->load order is relaxed.
+
+The kernel primitives map as on x86: smp_mb() and synchronize_*() are ``mfence``; every atomic
+read-modify-write (xchg, cmpxchg, atomic_*(), spin_lock()) is a ``lock``-prefixed instruction and
+so a full barrier; smp_rmb(), smp_wmb(), acquire and release cost nothing because TSO already
+gives that order. A CPU may read its own buffered store early (rfi is not global).
+"""
+
+from __future__ import annotations
+
+from ..executions import Execution
+from ..relations import Rel
+from .base import Verdict, reject
+
+FULL_FENCES = ("mb", "sync-rcu", "sync-srcu", "before-atomic", "after-atomic", "after-spinlock",
+               "after-unlock-lock", "after-srcu-read-unlock")
+
+
+def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
+    n = x.n
+    rf, co, rmw = x.complete()
+    fr = rf.inv @ co
+    po, ext = x.po, x.ext
+    po_loc = po & x.loc
+    coherence = po_loc | rf | co | fr
+    if not coherence.is_acyclic():
+        return reject("coherence", "acyclic", coherence, **{"po-loc": po_loc, "rf": rf, "co": co,
+                                                           "fr": fr})
+    atomic = rmw & ((fr & ext) @ (co & ext))
+    if not atomic.is_empty():
+        return reject("atomic", "empty", atomic, rmw=rmw)
+    R = x.tagged("R")
+    W = x.tagged("W")
+    M = R | W
+    locked = x.tagged("rmw", "LKR", "LKW")  # lock-prefixed instructions
+    fences = (x.tagged(*FULL_FENCES) & x.tagged("F", "S")) | locked
+    ppo = Rel.ident(M, n) @ po @ Rel.ident(M, n) - Rel.product(W & ~locked, R & ~locked, n)
+    mfence = Rel.ident(M, n) @ po @ Rel.ident(fences, n) @ po.opt @ Rel.ident(M, n) | (
+        Rel.ident(M, n) @ po.opt @ Rel.ident(fences, n) @ po @ Rel.ident(M, n))
+    ghb = ppo | mfence | (rf & ext) | co | fr
+    if not ghb.is_acyclic():
+        return reject("tso", "acyclic", ghb, ppo=ppo, mfence=mfence, rfe=rf & ext, co=co, fr=fr)
+    return Verdict(True)

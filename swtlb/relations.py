@@ -1,0 +1,190 @@
+"""A small relation algebra over the events of one execution.
+
+A relation on ``n`` events is a tuple of ``n`` bitmask rows (row ``i`` holds the successors of
+event ``i``); a set of events is one int bitmask. Small executions (tens of events) make Python's
+big ints the fastest honest representation: union is one ``|`` per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+
+def bits(mask: int) -> Iterator[int]:
+    """The indices of the set bits of ``mask``, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+class Rel:
+    __slots__ = ("rows", "n")
+
+    def __init__(self, rows: Iterable[int], n: int):
+        self.rows = tuple(rows)
+        self.n = n
+
+    # -- construction ---------------------------------------------------------------------------
+    @staticmethod
+    def empty(n: int) -> "Rel":
+        return Rel((0,) * n, n)
+
+    @staticmethod
+    def ident(s: int, n: int) -> "Rel":
+        """``[S]``: the identity restricted to the set ``s``."""
+        return Rel(((1 << i) if s >> i & 1 else 0 for i in range(n)), n)
+
+    @staticmethod
+    def product(a: int, b: int, n: int) -> "Rel":
+        """``A * B``: every pair from ``a`` to ``b``."""
+        return Rel((b if a >> i & 1 else 0 for i in range(n)), n)
+
+    @staticmethod
+    def from_pairs(pairs: Iterable[tuple[int, int]], n: int) -> "Rel":
+        rows = [0] * n
+        for i, j in pairs:
+            rows[i] |= 1 << j
+        return Rel(rows, n)
+
+    # -- algebra --------------------------------------------------------------------------------
+    def __or__(self, other: "Rel") -> "Rel":
+        return Rel((a | b for a, b in zip(self.rows, other.rows)), self.n)
+
+    def __and__(self, other: "Rel") -> "Rel":
+        return Rel((a & b for a, b in zip(self.rows, other.rows)), self.n)
+
+    def __sub__(self, other: "Rel") -> "Rel":
+        return Rel((a & ~b for a, b in zip(self.rows, other.rows)), self.n)
+
+    def __matmul__(self, other: "Rel") -> "Rel":
+        """Sequence ``r1 ; r2``."""
+        out = []
+        orows = other.rows
+        for r in self.rows:
+            acc = 0
+            while r:
+                low = r & -r
+                acc |= orows[low.bit_length() - 1]
+                r ^= low
+            out.append(acc)
+        return Rel(out, self.n)
+
+    def dom(self, s: int) -> "Rel":
+        """``[S] ; r``."""
+        return Rel((row if s >> i & 1 else 0 for i, row in enumerate(self.rows)), self.n)
+
+    def rng(self, s: int) -> "Rel":
+        """``r ; [S]``."""
+        return Rel((row & s for row in self.rows), self.n)
+
+    @property
+    def inv(self) -> "Rel":
+        """``r^-1``."""
+        out = [0] * self.n
+        for i, row in enumerate(self.rows):
+            bit = 1 << i
+            for j in bits(row):
+                out[j] |= bit
+        return Rel(out, self.n)
+
+    @property
+    def plus(self) -> "Rel":
+        """``r+``: transitive closure (Warshall on bitmask rows)."""
+        rows = list(self.rows)
+        n = self.n
+        for k in range(n):
+            rk = rows[k]
+            if not rk:
+                continue
+            bk = 1 << k
+            for i in range(n):
+                if rows[i] & bk:
+                    rows[i] |= rk
+        return Rel(rows, n)
+
+    @property
+    def star(self) -> "Rel":
+        """``r*``: reflexive-transitive closure over all events."""
+        return Rel((row | (1 << i) for i, row in enumerate(self.plus.rows)), self.n)
+
+    @property
+    def opt(self) -> "Rel":
+        """``r?``."""
+        return Rel((row | (1 << i) for i, row in enumerate(self.rows)), self.n)
+
+    # -- queries --------------------------------------------------------------------------------
+    def domain(self) -> int:
+        mask = 0
+        for i, row in enumerate(self.rows):
+            if row:
+                mask |= 1 << i
+        return mask
+
+    def range(self) -> int:
+        mask = 0
+        for row in self.rows:
+            mask |= row
+        return mask
+
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(i, j) for i, row in enumerate(self.rows) for j in bits(row)]
+
+    def __contains__(self, pair: tuple[int, int]) -> bool:
+        return bool(self.rows[pair[0]] >> pair[1] & 1)
+
+    def is_empty(self) -> bool:
+        return not any(self.rows)
+
+    def is_irreflexive(self) -> bool:
+        return not any(row >> i & 1 for i, row in enumerate(self.rows))
+
+    def is_acyclic(self) -> bool:
+        """Peel off events with no successors left; a cycle is what can never be peeled."""
+        rows = self.rows
+        alive = 0
+        for i, row in enumerate(rows):
+            if row:
+                alive |= 1 << i
+        changed = True
+        while alive and changed:
+            changed = False
+            for i in bits(alive):
+                if not rows[i] & alive:
+                    alive &= ~(1 << i)
+                    changed = True
+        return not alive
+
+    def find_cycle(self) -> list[int] | None:
+        """One cycle as a list of events (the first repeated at the end), or None."""
+        colour = [0] * self.n
+        stack: list[int] = []
+        for start in range(self.n):
+            if colour[start]:
+                continue
+            work = [(start, iter(bits(self.rows[start])))]
+            colour[start] = 1
+            stack = [start]
+            while work:
+                node, succ = work[-1]
+                nxt = next(succ, None)
+                if nxt is None:
+                    colour[node] = 2
+                    work.pop()
+                    stack.pop()
+                elif colour[nxt] == 1:
+                    return stack[stack.index(nxt):] + [nxt]
+                elif colour[nxt] == 0:
+                    colour[nxt] = 1
+                    stack.append(nxt)
+                    work.append((nxt, iter(bits(self.rows[nxt]))))
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rel) and self.rows == other.rows
+
+    def __hash__(self) -> int:
+        return hash(self.rows)
+
+    def __repr__(self) -> str:
+        return f"Rel({self.pairs()})"
