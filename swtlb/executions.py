@@ -259,7 +259,6 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
     init = [i for i in members if tag[i] == "IW"]
     # critical sections: each LKW to the next UL of its thread on this lock
     unlock_of: dict[int, int] = {}
-    matched_ul: set[int] = set()
     by_thread: dict[int, list[int]] = {}
     for i in members:
         if events[i].thread >= 0:
@@ -271,11 +270,7 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                     if tag[j] in ("LKW", "UL"):
                         if tag[j] == "UL":
                             unlock_of[i] = j
-                            matched_ul.add(j)
                         break
-    if any(tag[i] == "UL" and i not in matched_ul for i in members):
-        raise UnsupportedError(f"spin_unlock({loc}) without a matching spin_lock()",
-                               sk.test.file, *events[members[-1]].pos)
     lkw_seqs = [[i for i in seq if tag[i] == "LKW" and i in unlock_of] for seq in by_thread.values()]
     unmatched = [i for i in members if tag[i] == "LKW" and i not in unlock_of]
     if len(unmatched) > 1:
@@ -284,6 +279,7 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
               if tag[r] == "LKR" and tag[w] == "LKW"}
     fails = [i for i in members if tag[i] in ("LF", "RL")]
     unlockeds = [i for i in members if tag[i] == "RU"]
+    ul_all = [i for i in members if tag[i] == "UL"]  # an unmatched one gets no co edge
     out: list[LocChoice] = []
     for order in _interleavings(lkw_seqs):
         lkws = order + unmatched
@@ -306,7 +302,7 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
         for e in unlockeds:
             th = events[e].thread
             prev = [u for u in by_thread[th] if tag[u] == "UL" and events[u].index < events[e].index]
-            cands = [u for u in co if (tag[u] == "IW" or (tag[u] == "UL" and events[u].thread != th))]
+            cands = [u for u in init + ul_all if events[u].thread != th]
             options.append(([(prev[-1], e, "ru")] if prev else []) + [(u, e, "ru") for u in cands])
         for pick in itertools.product(*options):
             rf_all = lk_rf + [(w, r) for w, r, _ in pick]
@@ -334,7 +330,7 @@ def _coherent(events: list[Event], members: list[int], co: list[int],
             rows[idx[w]] |= 1 << idx[w2]
     for w, r in rf:
         rows[idx[w]] |= 1 << idx[r]
-        for w2 in co[pos[w] + 1:]:
+        for w2 in co[pos[w] + 1:] if w in pos else ():  # an unmatched unlock is in no co
             rows[idx[r]] |= 1 << idx[w2]
     return Rel(rows, n).is_acyclic()
 

@@ -83,8 +83,9 @@ _ARITH = {
 
 class _Run:
     def __init__(self, test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
-                 choices: tuple):
+                 choices: tuple, free_branches: bool = False):
         self.test = test
+        self.free_branches = free_branches
         self.thread = thread
         self.domains = domains
         self.choices = choices
@@ -140,9 +141,10 @@ class _Run:
                 self.eval(s.expr)
             elif isinstance(s, If):
                 cond, ct = self.eval(s.cond)
+                taken = self.choose([True, False]) if ct and self.free_branches else _truthy(cond)
                 saved = self.ctrl
                 self.ctrl = saved | ct
-                self.run(s.then if _truthy(cond) else s.orelse)
+                self.run(s.then if taken else s.orelse)
                 self.ctrl = saved
 
     # -- expressions ----------------------------------------------------------------------------
@@ -327,13 +329,19 @@ def _sort_key(v: Value) -> tuple:
 
 
 def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
-                  limit: int = 200_000) -> list[Trace]:
-    """Every trace of ``thread`` when each read may return any value of its location's domain."""
+                  limit: int = 200_000, written: set | None = None) -> list[Trace]:
+    """Every trace of ``thread`` when each read may return any value of its location's domain.
+
+    With ``written``, only collect the (location, value) of every write any run issues, on paths
+    cut short too, taking both sides of each branch that depends on a read; the traces are then
+    not real ones. This over-approximates what the process can store, so that ``value_domains``
+    also finds the values only a cycle of reads-from can justify (herd7 solves for those).
+    """
     out: list[Trace] = []
     pending: list[tuple] = [()]
     while pending:
         choices = pending.pop()
-        run = _Run(test, thread, domains, choices)
+        run = _Run(test, thread, domains, choices, free_branches=written is not None)
         try:
             run.run(thread.body)
         except _NeedChoice as need:
@@ -341,6 +349,10 @@ def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Valu
             continue
         except _Infeasible:
             continue
+        finally:
+            if written is not None:
+                written.update((ev.loc, ev.value) for ev in run.events
+                               if ev.kind == "W" and not ev.tags & LOCK_TAGS)
         regs = {name: v for name, (v, _) in run.regs.items()}
         out.append(Trace(thread.index, run.events, regs, choices))
         if len(out) > limit:
@@ -358,15 +370,14 @@ def value_domains(test: LitmusTest, max_rounds: int = 8, max_values: int = 64,
             domains.setdefault(p, {0})
     for _ in range(max_rounds):
         frozen = {loc: sorted(vs, key=_sort_key) for loc, vs in domains.items()}
-        traces = [thread_traces(test, t, frozen) for t in test.threads]
+        written: set = set()
+        for t in test.threads:
+            thread_traces(test, t, frozen, written=written)
         grown = {loc: set(vs) for loc, vs in domains.items()}
-        for per_thread in traces:
-            for tr in per_thread:
-                for ev in tr.events:
-                    if ev.kind == "W" and not ev.tags & LOCK_TAGS:
-                        grown.setdefault(ev.loc, {test.init.get(ev.loc, 0)}).add(ev.value)
+        for loc, v in written:
+            grown.setdefault(loc, {test.init.get(loc, 0)}).add(v)
         if grown == domains:
-            return frozen, traces
+            return frozen, [thread_traces(test, t, frozen) for t in test.threads]
         if any(len(vs) > max_values for vs in grown.values()):
             break
         domains = grown

@@ -52,6 +52,8 @@ def tokenize(text: str, file: str, line: int = 1, col: int = 1) -> list[Token]:
             pos += 1
             col += 1
             continue
+        if not code and text.startswith("(*", pos) and text.find("*)", pos + 2) < 0:
+            raise LitmusError("comment '(*' is never closed by '*)'", file, line, col)
         m = _TOKEN.match(text, pos)
         if not m:
             if text.startswith("(*", pos):
@@ -318,11 +320,12 @@ class _Parser:
             if self.at("("):
                 self.i += 1
                 args: list[Expr] = []
-                while not self.at(")"):
+                if not self.at(")"):
                     args.append(self.expr())
-                    if not self.at(")"):
-                        self.take(",", "',' or ')' in the argument list")
-                self.take(")")
+                    while self.at(","):
+                        self.i += 1
+                        args.append(self.expr())
+                self.take(")", "',' or ')' in the argument list")
                 return Call(tok.text, tuple(args), pos)
             if self.at("[", "->", "."):
                 raise UnsupportedError(f"'{self.tok.text}' (arrays and structure fields) is not "
