@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .executions import Execution, Limits, executions
 from .litmus.ast import (
-    And, Atom, Condition, LitmusTest, Loc, Not, Or, Prop, Truth, Value,
+    And,
+    Atom,
+    LitmusTest,
+    Loc,
+    Not,
+    Or,
+    Prop,
+    Truth,
+    Value,
 )
 from .litmus.parser import parse
 from .models import lkmm, sc, tso

@@ -27,37 +27,37 @@ class Rel:
 
     # -- construction ---------------------------------------------------------------------------
     @staticmethod
-    def empty(n: int) -> "Rel":
+    def empty(n: int) -> Rel:
         return Rel((0,) * n, n)
 
     @staticmethod
-    def ident(s: int, n: int) -> "Rel":
+    def ident(s: int, n: int) -> Rel:
         """``[S]``: the identity restricted to the set ``s``."""
         return Rel(((1 << i) if s >> i & 1 else 0 for i in range(n)), n)
 
     @staticmethod
-    def product(a: int, b: int, n: int) -> "Rel":
+    def product(a: int, b: int, n: int) -> Rel:
         """``A * B``: every pair from ``a`` to ``b``."""
         return Rel((b if a >> i & 1 else 0 for i in range(n)), n)
 
     @staticmethod
-    def from_pairs(pairs: Iterable[tuple[int, int]], n: int) -> "Rel":
+    def from_pairs(pairs: Iterable[tuple[int, int]], n: int) -> Rel:
         rows = [0] * n
         for i, j in pairs:
             rows[i] |= 1 << j
         return Rel(rows, n)
 
     # -- algebra --------------------------------------------------------------------------------
-    def __or__(self, other: "Rel") -> "Rel":
+    def __or__(self, other: Rel) -> Rel:
         return Rel((a | b for a, b in zip(self.rows, other.rows)), self.n)
 
-    def __and__(self, other: "Rel") -> "Rel":
+    def __and__(self, other: Rel) -> Rel:
         return Rel((a & b for a, b in zip(self.rows, other.rows)), self.n)
 
-    def __sub__(self, other: "Rel") -> "Rel":
+    def __sub__(self, other: Rel) -> Rel:
         return Rel((a & ~b for a, b in zip(self.rows, other.rows)), self.n)
 
-    def __matmul__(self, other: "Rel") -> "Rel":
+    def __matmul__(self, other: Rel) -> Rel:
         """Sequence ``r1 ; r2``."""
         out = []
         orows = other.rows
@@ -70,16 +70,16 @@ class Rel:
             out.append(acc)
         return Rel(out, self.n)
 
-    def dom(self, s: int) -> "Rel":
+    def dom(self, s: int) -> Rel:
         """``[S] ; r``."""
         return Rel((row if s >> i & 1 else 0 for i, row in enumerate(self.rows)), self.n)
 
-    def rng(self, s: int) -> "Rel":
+    def rng(self, s: int) -> Rel:
         """``r ; [S]``."""
         return Rel((row & s for row in self.rows), self.n)
 
     @property
-    def inv(self) -> "Rel":
+    def inv(self) -> Rel:
         """``r^-1``."""
         out = [0] * self.n
         for i, row in enumerate(self.rows):
@@ -89,7 +89,7 @@ class Rel:
         return Rel(out, self.n)
 
     @property
-    def plus(self) -> "Rel":
+    def plus(self) -> Rel:
         """``r+``: transitive closure (Warshall on bitmask rows)."""
         rows = list(self.rows)
         n = self.n
@@ -104,12 +104,12 @@ class Rel:
         return Rel(rows, n)
 
     @property
-    def star(self) -> "Rel":
+    def star(self) -> Rel:
         """``r*``: reflexive-transitive closure over all events."""
         return Rel((row | (1 << i) for i, row in enumerate(self.plus.rows)), self.n)
 
     @property
-    def opt(self) -> "Rel":
+    def opt(self) -> Rel:
         """``r?``."""
         return Rel((row | (1 << i) for i, row in enumerate(self.rows)), self.n)
 

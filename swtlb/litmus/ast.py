@@ -7,10 +7,9 @@ interpreter can point at the source when it refuses something.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 Pos = tuple[int, int]
-Value = Union[int, str]  # an integer or the address of a named location
+Value = int | str  # an integer or the address of a named location
 
 
 # ---- expressions -------------------------------------------------------------------------------
@@ -30,39 +29,39 @@ class Name:
 
 @dataclass(frozen=True)
 class Deref:
-    pointer: "Expr"
+    pointer: Expr
     pos: Pos = (0, 0)
 
 
 @dataclass(frozen=True)
 class AddrOf:
-    target: "Expr"
+    target: Expr
     pos: Pos = (0, 0)
 
 
 @dataclass(frozen=True)
 class Unary:
     op: str
-    operand: "Expr"
+    operand: Expr
     pos: Pos = (0, 0)
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     pos: Pos = (0, 0)
 
 
 @dataclass(frozen=True)
 class Call:
     func: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     pos: Pos = (0, 0)
 
 
-Expr = Union[Const, Name, Deref, AddrOf, Unary, Binary, Call]
+Expr = Const | Name | Deref | AddrOf | Unary | Binary | Call
 
 
 # ---- statements --------------------------------------------------------------------------------
@@ -89,12 +88,12 @@ class ExprStmt:
 @dataclass(frozen=True)
 class If:
     cond: Expr
-    then: tuple["Stmt", ...]
-    orelse: tuple["Stmt", ...]
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
     pos: Pos = (0, 0)
 
 
-Stmt = Union[Declare, Assign, ExprStmt, If]
+Stmt = Declare | Assign | ExprStmt | If
 
 
 @dataclass(frozen=True)
@@ -126,19 +125,19 @@ class Atom:
 
 @dataclass(frozen=True)
 class Not:
-    prop: "Prop"
+    prop: Prop
 
 
 @dataclass(frozen=True)
 class And:
-    left: "Prop"
-    right: "Prop"
+    left: Prop
+    right: Prop
 
 
 @dataclass(frozen=True)
 class Or:
-    left: "Prop"
-    right: "Prop"
+    left: Prop
+    right: Prop
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ class Truth:
     value: bool
 
 
-Prop = Union[Atom, Not, And, Or, Truth]
+Prop = Atom | Not | And | Or | Truth
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .ast import (
-    AddrOf, And, Assign, Atom, Binary, Call, Condition, Const, Declare, Deref, Expr, ExprStmt,
-    If, LitmusTest, Loc, Name, Not, Or, Prop, Stmt, Thread, Truth, Unary, Value,
+    AddrOf,
+    And,
+    Assign,
+    Atom,
+    Binary,
+    Call,
+    Condition,
+    Const,
+    Declare,
+    Deref,
+    Expr,
+    ExprStmt,
+    If,
+    LitmusTest,
+    Loc,
+    Name,
+    Not,
+    Or,
+    Prop,
+    Stmt,
+    Thread,
+    Truth,
+    Unary,
+    Value,
 )
 from .errors import LitmusError, UnsupportedError
 
@@ -477,9 +499,18 @@ def parse_text(text: str, file: str = "<string>") -> LitmusTest:
     doc = re.match(r'(\s*)"[^"]*"', body)
     if doc:
         body_line += body[: doc.end()].count("\n")
-        body_col = doc.end() - body[: doc.end()].rfind("\n") if "\n" in body[: doc.end()] else body_col + doc.end()
+        consumed = body[: doc.end()]
+        body_col = (doc.end() - consumed.rfind("\n")) if "\n" in consumed else body_col + doc.end()
         body = body[doc.end():]
     tokens = tokenize(body, file, body_line, body_col)
+    try:
+        return _parse_tokens(tokens, file, name, result, text)
+    except RecursionError:
+        raise LitmusError("expression nested too deeply to read", file, line, 1) from None
+
+
+def _parse_tokens(tokens: list[Token], file: str, name: str, result: str | None,
+                  text: str) -> LitmusTest:
     p = _Parser(tokens, file)
     init, reg_init, types = p.init_block()
     threads: list[Thread] = []

@@ -1,0 +1,57 @@
+"""The check() API: verdicts, witness counts, quantifiers, explanations, DataFrames."""
+
+import pytest
+from litmus_text import MP, SB
+
+import swtlb
+
+FENCED_MP = MP % dict(w="smp_wmb();", r="smp_rmb();")
+
+
+def test_explain_names_the_axiom_and_a_real_cycle():
+    result = swtlb.check(swtlb.parse(FENCED_MP))
+    assert result.verdict == "Never"
+    why = result.explain()
+    assert why.axiom == "happens-before" and why.kind == "acyclic"
+    assert why.steps[0].source == why.steps[-1].target  # a closed cycle
+    assert {s.relation for s in why.steps} <= {"ppo", "rfe", "prop"}
+    assert "rejected by 'happens-before'" in str(why)
+
+
+def test_explain_of_an_allowed_execution_is_none():
+    result = swtlb.check(swtlb.parse(MP % dict(w="", r="")))
+    assert all(result.explain(x) is None for x in result.allowed)
+
+
+def test_sc_rejects_store_buffering_with_a_cycle_through_fr():
+    result = swtlb.check(swtlb.parse(SB % dict(f0="", f1="")), "sc")
+    why = result.explain()
+    assert why.axiom == "sc"
+    assert [s.relation for s in why.steps].count("fr") == 2
+
+
+def test_frame_has_one_row_per_state():
+    frame = swtlb.check(swtlb.parse(MP % dict(w="", r=""))).to_frame()
+    assert list(frame.columns) == ["1:r0", "1:r1", "executions", "exists"]
+    assert len(frame) == 4 and frame["exists"].sum() == 1
+
+
+@pytest.mark.parametrize("quantifier,kind,ok", [("exists", "Allowed", True),
+                                                ("~exists", "Forbidden", False),
+                                                ("forall", "Required", False)])
+def test_quantifiers(quantifier, kind, ok):
+    text = (MP % dict(w="", r="")).replace("exists (", f"{quantifier} (")
+    result = swtlb.check(swtlb.parse(text))
+    assert result.herd_text().startswith(f"Test MP {kind}")
+    assert result.ok is ok and (result.positive, result.negative) == (1, 3)
+
+
+def test_filter_drops_executions():
+    text = (MP % dict(w="", r="")).replace("exists", "filter (1:r0=1)\nexists")
+    result = swtlb.check(swtlb.parse(text))
+    assert (result.positive, result.negative) == (1, 1)
+
+
+def test_unknown_model():
+    with pytest.raises(ValueError, match="unknown model"):
+        swtlb.check(swtlb.parse(FENCED_MP), "arm")
