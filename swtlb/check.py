@@ -264,12 +264,12 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     candidates = 0
     for x in executions(test, Limits(max_candidates, timeout)):
         candidates += 1
+        if test.filter is not None and not holds(test, test.filter, x):
+            continue  # herd7 discards these whatever the model says
         verdict = judge(x, observed_mem)
         if not verdict.allowed:
             if len(rejected) < keep_rejected:
                 rejected.append((x, verdict))
-            continue
-        if test.filter is not None and not holds(test, test.filter, x):
             continue
         flags |= verdict.flags
         state = tuple((loc, final_value(test, x, loc)) for loc in observed)

@@ -47,6 +47,8 @@ class Execution:
     final_mem: dict[str, Value]
     sets: dict[str, int] = field(default_factory=dict)
     last_writes: list[int] = field(default_factory=list)
+    rf_lk: Rel | None = None  # what each lock read reads from (lock.cat derives it from co)
+    memo: dict = field(default_factory=dict)  # shared by the executions of one skeleton
 
     def final_writes(self) -> list[int]:
         """The co-last write of each location (herd7's FW)."""
@@ -146,6 +148,7 @@ class Skeleton:
         self.loc = Rel((bylocation.get(ev.loc, 0) if ev.loc is not None else 0 for ev in events), n)
         self.int = Rel(same_thread, n)
         self.ext = Rel((full & ~row for row in same_thread), n)
+        self.memo: dict = {}  # for models: what they derive from the skeleton alone
 
 
 # ---- per-location choices ----------------------------------------------------------------------
@@ -154,6 +157,7 @@ class LocChoice:
     rf: list[tuple[int, int]]  # (write, read) for value reads
     rf_lf: list[tuple[int, int]]
     rf_ru: list[tuple[int, int]]
+    rf_lk: list[tuple[int, int]]  # lock reads, each from its lock-write's co predecessor
     co: list[int]  # total order of the location's writes, init first (lock unlocks included)
     co_pairs: list[tuple[int, int]]  # co0-level order handed to the model (no unlock events)
 
@@ -205,7 +209,7 @@ def _value_location(sk: Skeleton, loc: str) -> list[LocChoice]:
         # per read: the coherent window of sources, from program order on this location
         rf: dict[int, int] = {}
 
-        def assign(k: int) -> Iterator[None]:
+        def assign(k: int, co=co, pos=pos, rf=rf) -> Iterator[None]:
             if k == len(reads):
                 yield None
                 return
@@ -229,7 +233,7 @@ def _value_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                 w = co[p]
                 if events[w].value == ev.value:
                     rf[r] = w
-                    yield from assign(k + 1)
+                    yield from assign(k + 1, co, pos, rf)
                     del rf[r]
 
         reads.sort(key=lambda i: (events[i].thread, events[i].index))
@@ -244,7 +248,7 @@ def _value_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                 if not ok:
                     break
             if ok:
-                out.append(LocChoice([(w, r) for r, w in rf.items()], [], [], co,
+                out.append(LocChoice([(w, r) for r, w in rf.items()], [], [], [], co,
                                      list(zip(co, co[1:]))))
     return out
 
@@ -271,7 +275,8 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                         if tag[j] == "UL":
                             unlock_of[i] = j
                         break
-    lkw_seqs = [[i for i in seq if tag[i] == "LKW" and i in unlock_of] for seq in by_thread.values()]
+    lkw_seqs = [[i for i in seq if tag[i] == "LKW" and i in unlock_of]
+                for seq in by_thread.values()]
     unmatched = [i for i in members if tag[i] == "LKW" and i not in unlock_of]
     if len(unmatched) > 1:
         return []  # two CPUs hold the lock forever: lock.cat's unmatched-locks axiom, deadlock
@@ -301,14 +306,15 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                 options.append([(w, e, "lf") for w in lkws if events[w].thread != events[e].thread])
         for e in unlockeds:
             th = events[e].thread
-            prev = [u for u in by_thread[th] if tag[u] == "UL" and events[u].index < events[e].index]
+            prev = [u for u in by_thread[th]
+                    if tag[u] == "UL" and events[u].index < events[e].index]
             cands = [u for u in init + ul_all if events[u].thread != th]
             options.append(([(prev[-1], e, "ru")] if prev else []) + [(u, e, "ru") for u in cands])
         for pick in itertools.product(*options):
             rf_all = lk_rf + [(w, r) for w, r, _ in pick]
             if _coherent(events, members, co, rf_all):
                 out.append(LocChoice([], [(w, r) for w, r, k in pick if k == "lf"],
-                                     [(w, r) for w, r, k in pick if k == "ru"], co,
+                                     [(w, r) for w, r, k in pick if k == "ru"], lk_rf, co,
                                      list(zip(init + lkws, (init + lkws)[1:]))))
     return out
 
@@ -449,6 +455,7 @@ def executions(test: LitmusTest, limits: Limits | None = None,
             rf: list[tuple[int, int]] = []
             rf_lf: list[tuple[int, int]] = []
             rf_ru: list[tuple[int, int]] = []
+            rf_lk: list[tuple[int, int]] = []
             co: list[tuple[int, int]] = []
             final: dict[str, Value] = {}
             last_writes: list[int] = []
@@ -456,6 +463,7 @@ def executions(test: LitmusTest, limits: Limits | None = None,
                 rf.extend(c.rf)
                 rf_lf.extend(c.rf_lf)
                 rf_ru.extend(c.rf_ru)
+                rf_lk.extend(c.rf_lk)
                 order = [w for w, _ in c.co_pairs] + [c.co_pairs[-1][1]] if c.co_pairs else []
                 for a_i, a in enumerate(order):
                     for b in order[a_i + 1:]:
@@ -466,4 +474,5 @@ def executions(test: LitmusTest, limits: Limits | None = None,
             yield Execution(sk.events, sk.traces, sk.po, sk.addr, sk.data, sk.ctrl, sk.rmw,
                             sk.loc, sk.int, sk.ext, Rel.from_pairs(rf, n),
                             Rel.from_pairs(rf_lf, n), Rel.from_pairs(rf_ru, n),
-                            Rel.from_pairs(co, n), final, sk.sets, last_writes)
+                            Rel.from_pairs(co, n), final, sk.sets, last_writes,
+                            Rel.from_pairs(rf_lk, n), sk.memo)

@@ -11,8 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .litmus.ast import (
-    AddrOf, Assign, Binary, Call, Const, Declare, Deref, Expr, ExprStmt, If, LitmusTest, Name,
-    Stmt, Thread, Unary, Value,
+    AddrOf,
+    Assign,
+    Binary,
+    Call,
+    Const,
+    Declare,
+    Deref,
+    Expr,
+    ExprStmt,
+    If,
+    LitmusTest,
+    Name,
+    Stmt,
+    Thread,
+    Unary,
+    Value,
 )
 from .litmus.errors import BoundError, LitmusError, UnsupportedError
 from .primitives import TABLE

@@ -8,6 +8,7 @@ big ints the fastest honest representation: union is one ``|`` per row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 
 def bits(mask: int) -> Iterator[int]:
@@ -19,11 +20,19 @@ def bits(mask: int) -> Iterator[int]:
 
 
 class Rel:
-    __slots__ = ("rows", "n")
+    __slots__ = ("rows", "n", "diag")
 
     def __init__(self, rows: Iterable[int], n: int):
         self.rows = tuple(rows)
         self.n = n
+        self.diag: int | None = None  # the set S when this relation is [S] (fast sequencing)
+
+    @staticmethod
+    def _of(rows: tuple[int, ...], n: int) -> Rel:
+        """A relation from a ready tuple of rows, without copying."""
+        r = object.__new__(Rel)
+        r.rows, r.n, r.diag = rows, n, None
+        return r
 
     # -- construction ---------------------------------------------------------------------------
     @staticmethod
@@ -33,7 +42,7 @@ class Rel:
     @staticmethod
     def ident(s: int, n: int) -> Rel:
         """``[S]``: the identity restricted to the set ``s``."""
-        return Rel(((1 << i) if s >> i & 1 else 0 for i in range(n)), n)
+        return _ident(s, n)
 
     @staticmethod
     def product(a: int, b: int, n: int) -> Rel:
@@ -49,26 +58,25 @@ class Rel:
 
     # -- algebra --------------------------------------------------------------------------------
     def __or__(self, other: Rel) -> Rel:
-        return Rel((a | b for a, b in zip(self.rows, other.rows)), self.n)
+        return Rel._of(tuple(map(int.__or__, self.rows, other.rows)), self.n)
 
     def __and__(self, other: Rel) -> Rel:
-        return Rel((a & b for a, b in zip(self.rows, other.rows)), self.n)
+        return Rel._of(tuple(map(int.__and__, self.rows, other.rows)), self.n)
 
     def __sub__(self, other: Rel) -> Rel:
-        return Rel((a & ~b for a, b in zip(self.rows, other.rows)), self.n)
+        return Rel._of(tuple([a & ~b for a, b in zip(self.rows, other.rows)]), self.n)
 
     def __matmul__(self, other: Rel) -> Rel:
         """Sequence ``r1 ; r2``."""
-        out = []
+        if other.diag is not None:  # r ; [S]
+            s = other.diag
+            return Rel._of(tuple([r & s for r in self.rows]), self.n)
         orows = other.rows
-        for r in self.rows:
-            acc = 0
-            while r:
-                low = r & -r
-                acc |= orows[low.bit_length() - 1]
-                r ^= low
-            out.append(acc)
-        return Rel(out, self.n)
+        if self.diag is not None:  # [S] ; r
+            s = self.diag
+            return Rel._of(tuple([orows[i] if s >> i & 1 else 0 for i in range(self.n)]),
+                           self.n)
+        return Rel._of(_seq(self.rows, orows), self.n)
 
     def dom(self, s: int) -> Rel:
         """``[S] ; r``."""
@@ -81,27 +89,12 @@ class Rel:
     @property
     def inv(self) -> Rel:
         """``r^-1``."""
-        out = [0] * self.n
-        for i, row in enumerate(self.rows):
-            bit = 1 << i
-            for j in bits(row):
-                out[j] |= bit
-        return Rel(out, self.n)
+        return Rel._of(_inverse(self.rows), self.n)
 
     @property
     def plus(self) -> Rel:
-        """``r+``: transitive closure (Warshall on bitmask rows)."""
-        rows = list(self.rows)
-        n = self.n
-        for k in range(n):
-            rk = rows[k]
-            if not rk:
-                continue
-            bk = 1 << k
-            for i in range(n):
-                if rows[i] & bk:
-                    rows[i] |= rk
-        return Rel(rows, n)
+        """``r+``: transitive closure."""
+        return Rel._of(_closure(self.rows), self.n)
 
     @property
     def star(self) -> Rel:
@@ -188,3 +181,52 @@ class Rel:
 
     def __repr__(self) -> str:
         return f"Rel({self.pairs()})"
+
+
+@lru_cache(maxsize=8192)
+def _ident(s: int, n: int) -> Rel:
+    r = Rel._of(tuple([(1 << i) if s >> i & 1 else 0 for i in range(n)]), n)
+    r.diag = s
+    return r
+
+
+# The work of sequence, closure and inverse is memoised on the rows: the executions of one
+# skeleton share po, the dependencies and the fences, so most of a model's relations come
+# back again and again, and a lookup is much cheaper than the loops.
+@lru_cache(maxsize=1 << 14)
+def _seq(rows: tuple[int, ...], orows: tuple[int, ...]) -> tuple[int, ...]:
+    out = []
+    for r in rows:
+        acc = 0
+        while r:
+            low = r & -r
+            acc |= orows[low.bit_length() - 1]
+            r ^= low
+        out.append(acc)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 12)
+def _closure(rows: tuple[int, ...]) -> tuple[int, ...]:
+    """Warshall on bitmask rows."""
+    out = list(rows)
+    n = len(out)
+    for k in range(n):
+        rk = out[k]
+        if not rk:
+            continue
+        bk = 1 << k
+        for i in range(n):
+            if out[i] & bk:
+                out[i] |= rk
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 12)
+def _inverse(rows: tuple[int, ...]) -> tuple[int, ...]:
+    out = [0] * len(rows)
+    for i, row in enumerate(rows):
+        bit = 1 << i
+        for j in bits(row):
+            out[j] |= bit
+    return tuple(out)
