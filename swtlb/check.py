@@ -104,6 +104,7 @@ class Step:
     source: str
     relation: str
     target: str
+    part_of: str = ""  # the compound relation (prop, ppo, ...) this base edge spells out
 
     def __iter__(self):
         return iter((self.source, self.relation, self.target))
@@ -117,7 +118,8 @@ class Explanation:
 
     def __str__(self) -> str:
         lines = [f"rejected by '{self.axiom}' ({self.kind}):"]
-        lines += [f"  {s.source} --{s.relation}--> {s.target}" for s in self.steps]
+        lines += [f"  {s.source} --{s.relation}--> {s.target}"
+                  + (f"   (part of {s.part_of})" if s.part_of else "") for s in self.steps]
         return "\n".join(lines)
 
     _repr_pretty_ = None
@@ -144,8 +146,54 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
         pairs = [(i, i) for i in range(x.n) if (i, i) in rel][:1]
     else:
         pairs = rel.pairs()[:1]
-    steps = [Step(x.describe(a), label(a, b), x.describe(b)) for a, b in pairs]
+    steps: list[Step] = []
+    for a, b in pairs:
+        name = label(a, b)
+        path = None if name in BASE else _base_path(x, a, b)
+        if path and len(path) > 1 or (path and path[0][1] != name):
+            steps += [Step(x.describe(s), rel, x.describe(t), name) for s, rel, t in path]
+        else:
+            steps.append(Step(x.describe(a), name, x.describe(b)))
     return Explanation(verdict.axiom or "", verdict.kind, steps)
+
+
+BASE = {"rf", "rfe", "rfi", "co", "fr", "po", "po-loc", "rmw"}
+
+
+def _base_path(x: Execution, a: int, b: int) -> list[tuple[int, str, int]] | None:
+    """A shortest path from a to b through rf, co, fr and po edges (po labelled with the fence
+    or dependency it crosses), so a compound edge such as prop reads as the steps behind it."""
+    rf, co, _ = x.complete()
+    fr = rf.inv @ co
+    co1 = co - (co @ co)
+    po1 = x.po - (x.po @ x.po)
+    edges: dict[int, list[tuple[int, str]]] = {}
+    for name, rel in (("rf", rf), ("fr", fr), ("co", co1), ("addr", x.addr),
+                      ("data", x.data), ("ctrl", x.ctrl), ("po", po1)):
+        for s, t in rel.pairs():
+            label = name
+            if name == "po" and x.events[t].kind == "F":
+                label = "po"
+            if name in ("rf", "fr", "co"):
+                label += "e" if x.events[s].thread != x.events[t].thread else "i"
+            edges.setdefault(s, []).append((t, label))
+    if a == b:
+        return None
+    seen = {a: None}
+    queue = [a]
+    for node in queue:
+        for nxt, label in edges.get(node, ()):
+            if nxt not in seen:
+                seen[nxt] = (node, label)
+                if nxt == b:
+                    path = []
+                    while seen[nxt] is not None:
+                        prev, lab = seen[nxt]
+                        path.append((prev, lab, nxt))
+                        nxt = prev
+                    return path[::-1]
+                queue.append(nxt)
+    return None
 
 
 @dataclass

@@ -14,7 +14,10 @@ def test_explain_names_the_axiom_and_a_real_cycle():
     why = result.explain()
     assert why.axiom == "happens-before" and why.kind == "acyclic"
     assert why.steps[0].source == why.steps[-1].target  # a closed cycle
-    assert {s.relation for s in why.steps} <= {"ppo", "rfe", "prop"}
+    assert all(a.target == b.source for a, b in zip(why.steps, why.steps[1:]))
+    # compound edges are spelt out in base relations: fr, the fences' po, rf
+    assert [s.relation for s in why.steps] == ["fre", "po", "po", "rfe", "po", "po"]
+    assert {s.part_of for s in why.steps} == {"prop", "ppo"}
     assert "rejected by 'happens-before'" in str(why)
 
 

@@ -1,0 +1,164 @@
+"""``simulate()``: run a litmus test on a machine many times and count the final states."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from ..check import CheckResult, check, observed_locations
+from ..litmus.ast import And, Atom, LitmusTest, Loc, Not, Or, Prop, Truth
+from ..litmus.parser import parse
+from .engine import Knobs, run_batch
+from .models import MACHINES, MODEL_OF
+from .program import Program, compile_test
+
+BATCH = 1 << 16
+
+
+def wilson(count: np.ndarray, runs: int, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """95 % Wilson score interval for a proportion: honest even at 0 and at 1."""
+    p = count / runs
+    denom = 1 + z * z / runs
+    centre = (p + z * z / (2 * runs)) / denom
+    half = z * np.sqrt(p * (1 - p) / runs + z * z / (4 * runs * runs)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _holds(prop: Prop | None, state: dict[Loc, object]) -> bool:
+    if prop is None:
+        return True
+    if isinstance(prop, Truth):
+        return prop.value
+    if isinstance(prop, Not):
+        return not _holds(prop.prop, state)
+    if isinstance(prop, And):
+        return _holds(prop.left, state) and _holds(prop.right, state)
+    if isinstance(prop, Or):
+        return _holds(prop.left, state) or _holds(prop.right, state)
+    assert isinstance(prop, Atom)
+    rhs = state.get(prop.value, 0) if isinstance(prop.value, Loc) else prop.value
+    return (state.get(prop.loc, 0) != rhs) if prop.negated else (state.get(prop.loc, 0) == rhs)
+
+
+def _prop_locations(prop: Prop | None) -> list[Loc]:
+    if isinstance(prop, Atom):
+        return [prop.loc] + ([prop.value] if isinstance(prop.value, Loc) else [])
+    if isinstance(prop, Not):
+        return _prop_locations(prop.prop)
+    if isinstance(prop, (And, Or)):
+        return _prop_locations(prop.left) + _prop_locations(prop.right)
+    return []
+
+
+def _column(prog: Program, loc: Loc, regs, memory, n: int) -> np.ndarray:
+    if loc.thread is not None:
+        arr = regs.get((loc.thread, loc.name))
+        if arr is None:
+            v = prog.test.reg_init.get((loc.thread, loc.name), 0)
+            return np.full(n, _enc(prog, v), np.int64)
+        return arr
+    if loc.name in prog.locations:
+        return memory[prog.locations.index(loc.name)]
+    return np.full(n, _enc(prog, prog.test.init.get(loc.name, 0)), np.int64)
+
+
+def _enc(prog: Program, v) -> int:
+    from .program import ADDR
+
+    return int(ADDR + prog.locations.index(v)) if isinstance(v, str) else int(v)
+
+
+def simulate(test: LitmusTest | str, machine: str = "weak", runs: int = 100_000, seed: int = 0,
+             knobs: Knobs | None = None, progress: bool | None = None,
+             reference: CheckResult | None = None) -> pd.DataFrame:
+    """Run ``test`` ``runs`` times on ``machine`` ("sc", "tso" or "weak"); one row per state.
+
+    Columns: state (as herd7 prints it), count, frequency, ci_low, ci_high (95 % Wilson),
+    exists (the final condition holds) and allowed (the matching axiomatic model allows it:
+    sc, tso, or lkmm for weak). States the model allows that no run produced have count 0.
+    ``reference`` is that model's CheckResult, if already computed.
+    """
+    if not isinstance(test, LitmusTest):
+        test = parse(test)
+    if machine not in MACHINES:
+        raise ValueError(f"unknown machine {machine!r}; choose one of {', '.join(MACHINES)}")
+    knobs = knobs or Knobs()
+    prog = compile_test(test)
+    observed = observed_locations(test)
+    extra = [loc for loc in _prop_locations(test.filter) if loc not in observed]
+    columns = observed + extra
+    rng = np.random.default_rng(seed)
+    counts: Counter = Counter()
+    done = 0
+    bar = None
+    start = time.perf_counter()
+    while done < runs:
+        n = min(BATCH, runs - done)
+        regs, memory = run_batch(prog, MACHINES[machine], n, rng, knobs)
+        table = np.stack([_column(prog, loc, regs, memory, n) for loc in columns], axis=1) \
+            if columns else np.zeros((n, 0), np.int64)
+        uniq, cnt = np.unique(table, axis=0, return_counts=True)
+        for row, c in zip(map(tuple, uniq.tolist()), cnt.tolist()):
+            counts[row] += c
+        done += n
+        if bar is None and progress is not False and done < runs:
+            projected = (time.perf_counter() - start) * runs / done
+            if progress or projected > 1.0:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(total=runs, initial=done, desc=f"{test.name} on {machine}",
+                           unit="run", leave=False)
+        elif bar is not None:
+            bar.update(n)
+    if bar is not None:
+        bar.close()
+    if reference is None:
+        reference = check(test, MODEL_OF[machine])
+    return _frame(test, prog, machine, observed, columns, counts, runs, reference)
+
+
+def _frame(test, prog, machine, observed, columns, counts, runs, reference) -> pd.DataFrame:
+    allowed = {reference.state_text(s): s for s in reference.states}
+    rows: dict[str, dict] = {}
+    kept = 0
+    for row, c in counts.items():
+        state = {loc: prog.decode(v) for loc, v in zip(columns, row)}
+        if not _holds(test.filter, state):
+            continue
+        kept += c
+        text = " ".join(f"{loc}={state[loc]};" for loc in observed)
+        entry = rows.setdefault(text, {"state": text, "count": 0,
+                                       "exists": _holds(test.condition.prop, state),
+                                       "allowed": text in allowed})
+        entry["count"] += c
+    for text, s in allowed.items():
+        if text not in rows:
+            rows[text] = {"state": text, "count": 0,
+                          "exists": bool(reference.satisfies(s)), "allowed": True}
+    frame = pd.DataFrame(list(rows.values()), columns=["state", "count", "exists", "allowed"])
+    total = max(kept, 1)
+    frame.insert(2, "frequency", frame["count"] / total)
+    low, high = wilson(frame["count"].to_numpy(float), total)
+    frame.insert(3, "ci_low", low)
+    frame.insert(4, "ci_high", high)
+    frame = frame.sort_values("state", key=lambda col: col.map(_state_key)).reset_index(drop=True)
+    frame.attrs.update(test=test.name, machine=machine, model=MODEL_OF[machine], runs=runs,
+                       kept=kept, verdict=reference.verdict)
+    return frame
+
+
+def _state_key(text: str) -> list:
+    out = []
+    for part in text.split(";"):
+        if "=" in part:
+            v = part.split("=", 1)[1]
+            out.append((0, int(v), "") if v.lstrip("-").isdigit() else (1, 0, v))
+    return out
+
+
+Frequencies = pd.DataFrame  # what simulate() returns, for annotations
+__all__ = ["simulate", "wilson", "Frequencies", "Knobs", "math"]
