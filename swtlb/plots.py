@@ -57,8 +57,9 @@ def frequency_plot(freq: pd.DataFrame, *, log: bool = False, ax: Axes | None = N
             label = f"{row['count']:,}  FORBIDDEN by {freq.attrs.get('model', 'the model')}"
         else:
             label = f"{row['count']:,} ({row['frequency']:.2%})"
-        ax.text(max(bar.get_width(), floor), bar.get_y() + bar.get_height() / 2, "  " + label,
-                va="center", fontsize=8)
+        right = max(bar.get_width(), floor, float(row["ci_high"]) if row["count"] else 0.0)
+        ax.text(right, bar.get_y() + bar.get_height() / 2, "  " + label, va="center",
+                fontsize=8)
     ax.set_yticks(y, [s + ("  <- exists" if e else "") for s, e in zip(freq["state"],
                                                                         freq["exists"])],
                   fontsize=8, family="monospace")
