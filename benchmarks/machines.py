@@ -21,8 +21,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import swtlb  # noqa: E402
 from litmus_text import IRIW, MP, SB  # noqa: E402
+
+import swtlb  # noqa: E402
 from swtlb import plots  # noqa: E402
 from swtlb.machines import simulate  # noqa: E402
 
@@ -62,8 +63,9 @@ def main() -> None:
         plt.close(fig)
         times.append(time.perf_counter() - t0)
     times.sort()
+    ms = [t * 1000 for t in times]
     print(f"\nwidget redraw (10^5 runs of MP on weak + frequency plot drawn): median "
-          f"{times[2] * 1000:.0f} ms, best {times[0] * 1000:.0f} ms, worst {times[-1] * 1000:.0f} ms")
+          f"{ms[2]:.0f} ms, best {ms[0]:.0f} ms, worst {ms[-1]:.0f} ms")
 
 
 if __name__ == "__main__":
