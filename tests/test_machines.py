@@ -35,7 +35,10 @@ def test_no_machine_leaves_its_model_on_the_corpus(path):
             reference = swtlb.check(test, model, timeout=30)
         except swtlb.BoundError:
             pytest.skip(f"the {model} checker needs more than 30 s here")
-        freq = simulate(test, machine, runs=100_000, reference=reference, progress=False)
+        try:
+            freq = simulate(test, machine, runs=100_000, reference=reference, progress=False)
+        except swtlb.UnsupportedError as exc:  # e.g. a lock never released: a deadlock
+            pytest.skip(f"the machines do not run this test: {exc.message}")
         assert _forbidden(freq) == [], f"{machine} produced states {model} forbids"
 
 

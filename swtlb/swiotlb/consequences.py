@@ -1,0 +1,132 @@
+"""What a wrong ``is_swiotlb_buffer()`` answer costs, and what each barrier choice costs.
+
+``replay()`` takes one outcome of a scenario (an execution from the checker, or a state row
+from the simulator) and drives the swiotlb model through it: the device DMAs fresh bytes into a
+dynamically allocated bounce buffer, the other CPU unmaps with the answer the outcome gave, and
+the driver reads its buffer. ``barrier_matrix()`` tabulates every barrier choice of a design.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..check import check, final_value
+from ..executions import Execution
+from ..litmus.ast import Loc
+from .scenarios import HANDOFFS, READERS, WRITERS, Scenario, scenario
+from .structures import IO_TLB_SIZE, Device, Direction, Swiotlb
+
+DEVICE_BYTES = b"fresh packet from the NIC, 42 bytes long.."
+STALE_BYTES = b"stale bytes left over in the driver buffer"
+
+
+@dataclass
+class Replay:
+    holds_paddr: bool
+    answer: bool  # what is_swiotlb_buffer() returned on the checking CPU
+    device_wrote: bytes
+    driver_got: bytes
+    leaked_slots: int
+    log: list[str]
+
+    @property
+    def data_lost(self) -> bool:
+        return self.holds_paddr and self.driver_got != self.device_wrote
+
+    def __str__(self) -> str:
+        return "\n".join(self.log)
+
+
+def _registers(sc: Scenario, source) -> dict[str, int]:
+    """The checking CPU's registers from an Execution, a simulate() row, or a plain dict."""
+    names = [sc.paddr_reg, sc.answer_reg]
+    if isinstance(source, Execution):
+        values = {}
+        for name in names:
+            thread, reg = name.split(":")
+            value = final_value(sc.test, source, Loc(reg, int(thread)))
+            values[name] = value if isinstance(value, int) else 1
+        return values
+    if isinstance(source, pd.Series) or (isinstance(source, dict) and "state" in source):
+        state = source["state"]
+        parsed = dict(part.strip().split("=") for part in state.split(";") if "=" in part)
+        return {name: int(parsed.get(name, 0)) for name in names}
+    return {name: int(source.get(name, 0)) for name in names}
+
+
+def replay(sc: Scenario, source) -> Replay:
+    """Drive the swiotlb model through one outcome of ``sc`` and report the bytes."""
+    regs = _registers(sc, source)
+    holds, answer = sc.outcome(regs)
+    mem = Swiotlb(design=sc.variant.key, default_slots=2, memory_size=1 << 20,
+                  low_limit=1 << 18)
+    dev = Device("nic0", dma_mask=(1 << 18) - 1)
+    for _ in range(2):  # the default pool is busy, so this mapping needs a dynamic buffer
+        mem.map(Device("disk0", dma_mask=(1 << 18) - 1), 1 << 19, IO_TLB_SIZE,
+                Direction.TO_DEVICE)
+    orig = 3 << 18
+    mem.memory.write(orig, STALE_BYTES)
+    log = [f"{sc.name}", f"driver buffer at {orig:#x} holds {STALE_BYTES!r}"]
+    bounce = mem.map(dev, orig, len(DEVICE_BYTES), Direction.FROM_DEVICE)
+    log.append(f"CPU {sc.checker - 1 if sc.cpus == 3 else 0} maps it for DMA_FROM_DEVICE: "
+               f"bounce buffer {bounce:#x} (dynamic allocations: "
+               f"{mem.counters.dynamic_allocations})")
+    mem.device_write(bounce, DEVICE_BYTES)
+    log.append(f"the device writes {DEVICE_BYTES!r} into the bounce buffer")
+    if not holds:
+        log.append(f"CPU {sc.checker} has not received paddr in this outcome: it does not "
+                   "unmap yet, nothing can go wrong")
+        return Replay(False, answer, DEVICE_BYTES, mem.memory.read(orig, len(DEVICE_BYTES)),
+                      0, log)
+    mem.unmap(dev, bounce, answer=answer)
+    got = mem.memory.read(orig, len(DEVICE_BYTES))
+    log.append(f"CPU {sc.checker} unmaps; is_swiotlb_buffer() answers "
+               f"{'true' if answer else 'FALSE'}")
+    if answer:
+        log.append(f"copy-back done, slot freed: the driver reads {got!r}")
+    else:
+        log.append(f"no copy-back and the slot is never freed (leaked slots: "
+                   f"{mem.counters.leaked_slots}): the driver reads {got!r}")
+    return Replay(True, answer, DEVICE_BYTES, got, mem.counters.leaked_slots, log)
+
+
+# ---- the cost and the safety of every barrier choice -------------------------------------------
+_READER_COST = {  # the hot path of a device that never bounces: instructions on arm64 / x86
+    "none": ("", ""), "smp_rmb": ("dmb ishld", "(compiler barrier)"),
+    "acquire": ("ldar instead of ldr", "(compiler barrier)"),
+    "smp_mb": ("dmb ish", "lock addl"),
+}
+
+
+def hot_path_locks(variant: str) -> int:
+    """Spinlock acquisitions by is_swiotlb_buffer() for a device with no dynamic buffer."""
+    return 1 if variant == "a" else 0
+
+
+def barrier_matrix(variant: str, *, runs: int = 100_000, seed: int = 0, cpus: int | None = None,
+                   writers=WRITERS, readers=READERS, handoffs=HANDOFFS) -> pd.DataFrame:
+    """Every combination of the design's toggles: LKMM verdict, how often the weak machine
+    shows the bad outcome, and what the choice costs on the hot path."""
+    from ..machines import simulate
+
+    rows = []
+    for writer, reader, handoff in itertools.product(writers, readers, handoffs):
+        sc = scenario(variant, writer, reader, handoff, cpus=cpus)
+        result = check(sc.test)
+        freq = simulate(sc.test, "weak", runs=runs, seed=seed, reference=result,
+                        progress=False) if runs else None
+        bad = int(freq.loc[freq["exists"], "count"].sum()) if freq is not None else None
+        arm, x86 = _READER_COST[reader]
+        rows.append({
+            "writer": writer, "reader": reader, "handoff": handoff,
+            "LKMM": result.verdict, "data race": "data-race" in result.flags,
+            "weak bad runs": bad, "weak bad frequency": bad / runs if runs else None,
+            "hot-path locks": hot_path_locks(variant),
+            "hot-path barriers": int(reader in ("smp_rmb", "smp_mb")),
+            "arm64 reader cost": arm or "-", "x86 reader cost": x86 or "-",
+            "test": sc.name,
+        })
+    return pd.DataFrame(rows)
