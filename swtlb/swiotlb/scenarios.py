@@ -166,16 +166,21 @@ def _checker_head(reader: str, handoff: str) -> str:
     return f"\t{_load(handoff, 'r0', 'blah')}\t/* driver picks up paddr */{fence}"
 
 
-def _design_a(writer, reader, handoff, cpus, question):
+def _list_adder(writer: str, handoff: str) -> str:
+    """Designs a and c map alike: list_add() under the lock, then the driver's hand-off."""
     pub = "release" if writer == "release" else "once"
-    probe = "acquire" if reader == "acquire" else "once"
     publish = _mapper(writer, handoff, _unlocking(_store(pub, "list", "1"), "list_add()"))
-    body = f"""P0(int *list, int *blah, spinlock_t *lock)
+    return f"""P0(int *list, int *blah, spinlock_t *lock)
 {{
 	spin_lock(lock);
 	{publish}
 }}
+"""
 
+
+def _design_a(writer, reader, handoff, cpus, question):
+    probe = "acquire" if reader == "acquire" else "once"
+    body = f"""{_list_adder(writer, handoff)}
 P1(int *list, int *blah, spinlock_t *lock)
 {{
 	int r0;
@@ -222,15 +227,8 @@ P1(int *list, int *flag, int *blah, spinlock_t *lock)
 
 
 def _design_c(writer, reader, handoff, cpus, question):
-    pub = "release" if writer == "release" else "once"
     probe = "acquire" if reader == "acquire" else "once"
-    publish = _mapper(writer, handoff, _unlocking(_store(pub, "list", "1"), "list_add()"))
-    body = f"""P0(int *list, int *blah, spinlock_t *lock)
-{{
-	spin_lock(lock);
-	{publish}
-}}
-
+    body = f"""{_list_adder(writer, handoff)}
 P1(int *list, int *blah, spinlock_t *lock)
 {{
 	int r0;
