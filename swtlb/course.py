@@ -1,0 +1,319 @@
+"""Notebook helpers: self-check quizzes, exercises with hints, and the barrier-toggle widget.
+
+Widgets are thin: each holds a plain object whose state (verdict text, last frequencies, plotted
+bars) tests read after setting a control's ``.value``, so every callback runs under pytest
+without a browser. Each helper also renders as text, so a notebook read without running it
+still shows the question, the choices and the data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .check import check
+from .litmus.ast import LitmusTest
+from .litmus.errors import LitmusError
+from .litmus.parser import parse
+
+
+def _widgets():
+    try:
+        import ipywidgets
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("the interactive parts need ipywidgets: run "
+                          "'bash scripts/open-course.sh' or 'pip install ipywidgets'") from exc
+    return ipywidgets
+
+
+# ---- quizzes -----------------------------------------------------------------------------------
+@dataclass
+class Quiz:
+    """A multiple-choice question; the answer is kept out of the notebook's text."""
+
+    question: str
+    options: list[str]
+    answer: int
+    why: str
+    feedback: str = ""
+
+    def check(self, choice: int) -> bool:
+        right = choice == self.answer
+        self.feedback = ("Right. " if right else "Not quite. ") + (
+            self.why if right else "Think again, or call .hint().")
+        return right
+
+    def hint(self) -> str:
+        return "Describe each barrier on its own CPU first: which of its accesses does it order?"
+
+    def _repr_markdown_(self) -> str:
+        items = "\n".join(f"{k + 1}. {o}" for k, o in enumerate(self.options))
+        return f"**Quiz.** {self.question}\n\n{items}\n\n*(run the cell to answer)*"
+
+    def widget(self):
+        w = _widgets()
+        choice = w.RadioButtons(options=[(o, k) for k, o in enumerate(self.options)],
+                                value=None, layout=w.Layout(width="auto"))
+        button = w.Button(description="Check", button_style="info")
+        result = w.HTML()
+
+        def on_click(_=None):
+            if choice.value is None:
+                result.value = "<i>Pick an answer first.</i>"
+                return
+            self.check(choice.value)
+            result.value = f"<b>{self.feedback}</b>"
+
+        button.on_click(on_click)
+        box = w.VBox([w.HTML(f"<b>Quiz.</b> {self.question}"), choice, button, result])
+        box.quiz, box.choice, box.button, box.result = self, choice, button, result
+        return box
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Markdown, display
+
+        try:
+            display(self.widget())
+        except ImportError:
+            display(Markdown(self._repr_markdown_()))
+
+
+# ---- exercises ---------------------------------------------------------------------------------
+@dataclass
+class Exercise:
+    """Write something, check it, ask for hints one at a time; the solution lives here."""
+
+    key: str
+    prompt: str
+    checker: Callable[[str], tuple[bool, str]]
+    hints: list[str]
+    solution_text: str
+    given: int = 0
+
+    def hint(self) -> str:
+        if not self.hints:
+            return "No hints for this one."
+        text = self.hints[min(self.given, len(self.hints) - 1)]
+        self.given += 1
+        return f"Hint {min(self.given, len(self.hints))}/{len(self.hints)}: {text}"
+
+    def check(self, answer: str) -> bool:
+        ok, message = self.checker(answer)
+        print(("Correct: " if ok else "Not yet: ") + message)
+        return ok
+
+    def solution(self) -> str:
+        return self.solution_text
+
+
+def _litmus_checker(verdict: str, *, model: str = "lkmm", must_use: tuple[str, ...] = (),
+                    threads: int | None = None) -> Callable[[str], tuple[bool, str]]:
+    def run(text: str) -> tuple[bool, str]:
+        try:
+            test = parse(text)
+            result = check(test, model, timeout=20)
+        except LitmusError as exc:
+            return False, f"swtlb cannot read it: {exc}"
+        if threads is not None and len(test.threads) != threads:
+            return False, f"the test should have {threads} processes, not {len(test.threads)}"
+        missing = [m for m in must_use if m not in text]
+        if missing:
+            return False, f"the test should use {', '.join(missing)}"
+        if result.verdict != verdict:
+            return False, f"{model} says {result.verdict} for it; the task asks for {verdict}"
+        return True, f"{model} says {result.verdict} (Positive {result.positive}, " \
+                     f"Negative {result.negative})"
+    return run
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def _register(ex: Exercise) -> None:
+    EXERCISES[ex.key] = ex
+
+
+_register(Exercise(
+    "mp-release-acquire",
+    "Write MP (P0 stores x then y, P1 loads y then x) where the bad outcome 1:r0=1 /\\ 1:r1=0 "
+    "is forbidden by using smp_store_release() and smp_load_acquire() only.",
+    _litmus_checker("Never", must_use=("smp_store_release", "smp_load_acquire"), threads=2),
+    ["The flag is y: make its store a release and its load an acquire.",
+     "smp_store_release(y, 1) takes a pointer, not *y; so does smp_load_acquire(y)."],
+    """C MP+pooncerelease+poacquireonce
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); r1 = READ_ONCE(*x); }
+exists (1:r0=1 /\\ 1:r1=0)
+"""))
+_register(Exercise(
+    "sb-needs-mb",
+    "Write store buffering (each CPU stores its own variable, then loads the other's) with the "
+    "outcome 0:r0=0 /\\ 1:r0=0 forbidden. Which barrier does it take?",
+    _litmus_checker("Never", must_use=("smp_mb",), threads=2),
+    ["Store-to-load order is the one order no weaker barrier gives.",
+     "Put smp_mb() between the store and the load on both CPUs."],
+    """C SB+fencembonceonces
+{}
+P0(int *x, int *y) { int r0; WRITE_ONCE(*x, 1); smp_mb(); r0 = READ_ONCE(*y); }
+P1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); smp_mb(); r0 = READ_ONCE(*x); }
+exists (0:r0=0 /\\ 1:r0=0)
+"""))
+_register(Exercise(
+    "swiotlb-flag-fix",
+    "Take the v2 flag design (P0: list=1 under a lock, release store of flag, unlock, then "
+    "blah=1; P1: read blah, acquire-read flag) and add the fewest barriers so that "
+    "1:r0=1 /\\ 1:r1=0 is forbidden.",
+    _litmus_checker("Never", must_use=("smp_rmb",), threads=2),
+    ["Catalin: the writer needs ordering between the flag and the later store of blah.",
+     "And the reader: the acquire orders what comes after the flag load, not the blah load "
+     "before it. Which barrier orders two loads?",
+     "smp_wmb() after the unlock on P0, smp_rmb() between the two loads on P1."],
+    """C swiotlb-v2-flag-fixed
+{}
+P0(int *list, int *flag, int *blah, spinlock_t *lock)
+{
+	spin_lock(lock);
+	WRITE_ONCE(*list, 1);
+	smp_store_release(flag, 1);
+	spin_unlock(lock);
+	smp_wmb();
+	WRITE_ONCE(*blah, 1);
+}
+P1(int *list, int *flag, int *blah)
+{
+	int r0;
+	int r1;
+	r0 = READ_ONCE(*blah);
+	smp_rmb();
+	r1 = smp_load_acquire(flag);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""))
+_register(Exercise(
+    "three-cpu",
+    "Write the three-CPU shape of the v6.6 fix: P0 publishes y (a new pool) with WRITE_ONCE; "
+    "P1 reads y and, if it saw 1, stores z (the flag) and then w (paddr); P2 reads w, then "
+    "smp_rmb(), then y. Choose P1's barrier so that 2:r0=1 /\\ 2:r1=0 is forbidden.",
+    _litmus_checker("Never", must_use=("smp_mb",), threads=3),
+    ["smp_wmb() orders only P1's own stores; the store P1 must pass on is P0's.",
+     "A full barrier is cumulative: it orders stores P1 has read before its later stores."],
+    """C WRC+pooncerelease+fencembonceonce+fencermbonceonce
+{}
+P0(int *y) { WRITE_ONCE(*y, 1); }
+P1(int *y, int *z, int *w) { int r0; r0 = READ_ONCE(*y); if (r0) { WRITE_ONCE(*z, 1);
+	smp_mb(); WRITE_ONCE(*w, 1); } }
+P2(int *y, int *w) { int r0; int r1; r0 = READ_ONCE(*w); smp_rmb(); r1 = READ_ONCE(*y); }
+exists (2:r0=1 /\\ 2:r1=0)
+"""))
+
+
+def exercise(key: str) -> Exercise:
+    """The exercise named ``key`` (see ``EXERCISES``)."""
+    if key not in EXERCISES:
+        raise KeyError(f"no exercise {key!r}; there are: {', '.join(EXERCISES)}")
+    return EXERCISES[key]
+
+
+# ---- the barrier-toggle widget -----------------------------------------------------------------
+@dataclass
+class BarrierExplorer:
+    """Toggle barriers; see the LKMM verdict, how often a machine shows each outcome, and the
+    execution behind the bad one.
+
+    ``make_test(**choice)`` builds the litmus test for one choice; ``choices`` maps each toggle
+    to its options (the first is the default).
+    """
+
+    make_test: Callable[..., LitmusTest]
+    choices: dict[str, list[str]]
+    machine: str = "weak"
+    runs: int = 20_000
+    seed: int = 0
+    graph: bool = True
+    verdict_text: str = ""
+    frequencies: pd.DataFrame | None = None
+    bar_widths: list[float] = field(default_factory=list)
+    current: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.current = {name: options[0] for name, options in self.choices.items()}
+        self.update()
+
+    def update(self, **choice: str) -> str:
+        """Recompute for the current (or given) choice; returns the verdict text."""
+        import matplotlib.pyplot as plt
+
+        from . import plots
+        from .machines import simulate
+
+        self.current.update(choice)
+        test = self.make_test(**self.current)
+        result = check(test)
+        self.result = result
+        self.frequencies = simulate(test, self.machine, runs=self.runs, seed=self.seed,
+                                    reference=result, progress=False)
+        bad = int(self.frequencies.loc[self.frequencies["exists"], "count"].sum())
+        picked = ", ".join(f"{k}={v}" for k, v in self.current.items())
+        self.verdict_text = (f"{picked}: LKMM says {result.verdict}; the {self.machine} machine "
+                             f"showed the bad outcome in {bad:,} of {self.runs:,} runs")
+        if "data-race" in result.flags:
+            self.verdict_text += " (data race: the outcome is undefined)"
+        fig, axes = plt.subplots(1, 2 if self.graph else 1, figsize=(13 if self.graph else 8,
+                                                                     3.6))
+        axes = list(axes) if self.graph else [axes]
+        plots.frequency_plot(self.frequencies, ax=axes[0], title=f"{test.name}: "
+                             f"{self.runs:,} runs on {self.machine}")
+        self.bar_widths = [round(float(p.get_width()), 6) for p in axes[0].patches[:len(
+            self.frequencies)]]
+        if self.graph:
+            execution, why = plots.bad_execution(result)
+            plots.execution_graph(execution, why, ax=axes[1])
+        fig.tight_layout()
+        self.figure = fig
+        plt.close(fig)
+        return self.verdict_text
+
+    def table(self) -> pd.DataFrame:
+        """Every combination's LKMM verdict: what a reader sees without running anything."""
+        rows = []
+        for combo in itertools.product(*self.choices.values()):
+            choice = dict(zip(self.choices, combo))
+            rows.append({**choice, "LKMM": check(self.make_test(**choice)).verdict})
+        return pd.DataFrame(rows)
+
+    def widget(self):
+        w = _widgets()
+        from IPython.display import display
+
+        out = w.Output()
+        label = w.HTML()
+        controls = {}
+
+        def redraw(_=None):
+            self.update(**{k: c.value for k, c in controls.items()})
+            label.value = f"<b>{self.verdict_text}</b>"
+            out.clear_output(wait=True)
+            with out:
+                display(self.figure)
+
+        for name, options in self.choices.items():
+            controls[name] = w.ToggleButtons(options=options, value=self.current[name],
+                                             description=name)
+            controls[name].observe(redraw, names="value")
+        redraw()
+        box = w.VBox([*controls.values(), label, out])
+        box.explorer, box.controls, box.label, box.out = self, controls, label, out
+        return box
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        try:
+            display(self.widget())
+        except ImportError:
+            display(self.figure)
+            print(self.verdict_text)
