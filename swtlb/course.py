@@ -29,6 +29,18 @@ def _widgets():
     return ipywidgets
 
 
+def _box(children: list, static: str):
+    """A VBox whose text form (what a notebook shows when read without running) says what the
+    widget is, instead of a repr of its children."""
+    w = _widgets()
+
+    class Box(w.VBox):
+        def __repr__(self) -> str:
+            return static
+
+    return Box(children)
+
+
 # ---- quizzes -----------------------------------------------------------------------------------
 @dataclass
 class Quiz:
@@ -68,7 +80,8 @@ class Quiz:
             result.value = f"<b>{self.feedback}</b>"
 
         button.on_click(on_click)
-        box = w.VBox([w.HTML(f"<b>Quiz.</b> {self.question}"), choice, button, result])
+        box = _box([w.HTML(f"<b>Quiz.</b> {self.question}"), choice, button, result],
+                   "[quiz: run the notebook to answer it]")
         box.quiz, box.choice, box.button, box.result = self, choice, button, result
         return box
 
@@ -76,9 +89,12 @@ class Quiz:
         from IPython.display import Markdown, display
 
         try:
-            display(self.widget())
+            widget = self.widget()
         except ImportError:
             display(Markdown(self._repr_markdown_()))
+            return
+        display(Markdown(self._repr_markdown_().replace("*(run the cell to answer)*", "")))
+        display(widget)
 
 
 # ---- exercises ---------------------------------------------------------------------------------
@@ -305,7 +321,9 @@ class BarrierExplorer:
                                              description=name)
             controls[name].observe(redraw, names="value")
         redraw()
-        box = w.VBox([*controls.values(), label, out])
+        box = _box([*controls.values(), label, out],
+                   f"[barrier explorer: run the notebook to toggle; first view: "
+                   f"{self.verdict_text}]")
         box.explorer, box.controls, box.label, box.out = self, controls, label, out
         return box
 
