@@ -278,9 +278,13 @@ class BarrierExplorer:
                              f"showed the bad outcome in {bad:,} of {self.runs:,} runs")
         if "data-race" in result.flags:
             self.verdict_text += " (data race: the outcome is undefined)"
-        fig, axes = plt.subplots(1, 2 if self.graph else 1, figsize=(13 if self.graph else 8,
-                                                                     3.6))
-        axes = list(axes) if self.graph else [axes]
+        if self.graph:
+            fig, axes = plt.subplots(1, 2, figsize=(15, 5.2),
+                                     gridspec_kw={"width_ratios": [1, 1.1]})
+            axes = list(axes)
+        else:
+            fig, ax = plt.subplots(figsize=(8, 3.6))
+            axes = [ax]
         plots.frequency_plot(self.frequencies, ax=axes[0], title=f"{test.name}: "
                              f"{self.runs:,} runs on {self.machine}")
         self.bar_widths = [round(float(p.get_width()), 6) for p in axes[0].patches[:len(

@@ -127,7 +127,7 @@ def execution_graph(execution: Execution, explanation: Explanation | None = None
     inits = [i for i, ev in enumerate(x.events) if ev.thread < 0]
     for i, ev in enumerate(x.events):
         if ev.thread < 0:
-            pos[i] = (inits.index(i) * 1.6 + 0.3 * (len(threads) - 1), 1.2)
+            pos[i] = (inits.index(i) * 2.0 + 0.3 * (len(threads) - 1), 1.9)
         else:
             pos[i] = (threads.index(ev.thread) * 2.6, -ev.index * 1.2)
     if ax is None:
@@ -170,7 +170,7 @@ def execution_graph(execution: Execution, explanation: Explanation | None = None
                           edgecolor=OKABE_ITO["vermillion"] if any(i in p for p in cycle)
                           else "black"))
     for k, t in enumerate(threads):
-        ax.text(k * 2.6, 0.7, f"P{t}", ha="center", fontsize=10, weight="bold")
+        ax.text(k * 2.6, 0.75, f"P{t}", ha="center", fontsize=10, weight="bold")
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 1.4, max(xs) + 1.4)
@@ -181,7 +181,8 @@ def execution_graph(execution: Execution, explanation: Explanation | None = None
     ax.legend(handles=handles, fontsize=7, loc="lower center", ncol=len(handles),
               bbox_to_anchor=(0.5, -0.08))
     if title is None:
-        title = ("execution rejected by " + explanation.axiom) if explanation else "execution"
+        title = (f"candidate execution rejected by {explanation.axiom}" if explanation
+                 else "an execution the model allows")
     ax.set_title(title, fontsize=10)
     return ax
 
