@@ -149,7 +149,9 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
     steps: list[Step] = []
     for a, b in pairs:
         name = label(a, b)
-        path = None if name in BASE else _base_path(x, a, b)
+        # inside ppo a dependency is the reason for the order; elsewhere (prop, fences) it is
+        # a fence, so dependency edges are left out of the path
+        path = None if name in BASE else _base_path(x, a, b, deps=name in ("ppo", "hb"))
         if path and len(path) > 1 or (path and path[0][1] != name):
             steps += [Step(x.describe(s), rel, x.describe(t), name) for s, rel, t in path]
         else:
@@ -160,7 +162,8 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
 BASE = {"rf", "rfe", "rfi", "co", "fr", "po", "po-loc", "rmw"}
 
 
-def _base_path(x: Execution, a: int, b: int) -> list[tuple[int, str, int]] | None:
+def _base_path(x: Execution, a: int, b: int, deps: bool = True
+               ) -> list[tuple[int, str, int]] | None:
     """A shortest path from a to b through rf, co, fr and po edges (po labelled with the fence
     or dependency it crosses), so a compound edge such as prop reads as the steps behind it."""
     rf, co, _ = x.complete()
@@ -168,8 +171,10 @@ def _base_path(x: Execution, a: int, b: int) -> list[tuple[int, str, int]] | Non
     co1 = co - (co @ co)
     po1 = x.po - (x.po @ x.po)
     edges: dict[int, list[tuple[int, str]]] = {}
-    for name, rel in (("rf", rf), ("fr", fr), ("co", co1), ("addr", x.addr),
-                      ("data", x.data), ("ctrl", x.ctrl), ("po", po1)):
+    kinds = [("rf", rf), ("fr", fr), ("co", co1)]
+    if deps:
+        kinds += [("addr", x.addr), ("data", x.data), ("ctrl", x.ctrl)]
+    for name, rel in kinds + [("po", po1)]:
         for s, t in rel.pairs():
             label = name
             if name == "po" and x.events[t].kind == "F":

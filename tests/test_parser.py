@@ -104,3 +104,10 @@ def test_wrong_argument_count_is_refused():
 def test_missing_file_is_a_litmus_error(tmp_path):
     with pytest.raises(swtlb.LitmusError, match="cannot read file"):
         swtlb.parse(tmp_path / "nope.litmus")
+
+
+def test_integer_literals_follow_c():
+    t = swtlb.parse("C t\n{ x=010; y=0x1f; }\nP0(int *x) { int r; r = 07; }\nexists (0:r=07)\n")
+    assert t.init == {"x": 8, "y": 31}
+    with pytest.raises(swtlb.LitmusError, match=r"<string>:3:25: expected an integer, found '08'"):
+        swtlb.parse("C t\n{}\nP0(int *x) { int r; r = 08; }\nexists (0:r=1)\n")

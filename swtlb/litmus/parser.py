@@ -142,6 +142,19 @@ class _Parser:
         self.i += 1
         return tok
 
+    def int_value(self, tok: Token) -> int:
+        """A C integer literal: 0x.. hexadecimal, 0.. octal, else decimal."""
+        text = tok.text
+        try:
+            if text[:2] in ("0x", "0X"):
+                return int(text, 16)
+            if len(text) > 1 and text[0] == "0":
+                return int(text, 8)
+            return int(text)
+        except ValueError:
+            raise LitmusError(f"expected an integer, found {text!r}", self.file, tok.line,
+                              tok.col) from None
+
     def integer(self) -> int:
         neg = False
         if self.at("-"):
@@ -149,7 +162,7 @@ class _Parser:
             neg = True
         if self.tok.kind != "int":
             raise self.error("an integer")
-        value = int(self.tok.text, 0)
+        value = self.int_value(self.tok)
         self.i += 1
         return -value if neg else value
 
@@ -331,7 +344,7 @@ class _Parser:
         pos = (tok.line, tok.col)
         if tok.kind == "int":
             self.i += 1
-            return Const(int(tok.text, 0), pos)
+            return Const(self.int_value(tok), pos)
         if self.at("("):
             self.i += 1
             inner = self.expr()

@@ -3,8 +3,17 @@ barrier-configurable litmus scenario, and what a wrong ``is_swiotlb_buffer()`` a
 
 from .consequences import Replay, barrier_matrix, replay
 from .scenarios import HANDOFFS, READERS, VARIANTS, WRITERS, Scenario, describe, scenario
-from .structures import IO_TLB_SEGSIZE, IO_TLB_SIZE, Device, Direction, Pool, Swiotlb, SwiotlbFull
+from .structures import (
+    IO_TLB_SEGSIZE,
+    IO_TLB_SIZE,
+    Device,
+    Direction,
+    NotInAnyPool,
+    Pool,
+    Swiotlb,
+    SwiotlbFull,
+)
 
 __all__ = ["scenario", "Scenario", "VARIANTS", "WRITERS", "READERS", "HANDOFFS", "describe",
            "replay", "Replay", "barrier_matrix", "Swiotlb", "Device", "Direction", "Pool",
-           "SwiotlbFull", "IO_TLB_SIZE", "IO_TLB_SEGSIZE"]
+           "SwiotlbFull", "NotInAnyPool", "IO_TLB_SIZE", "IO_TLB_SEGSIZE"]

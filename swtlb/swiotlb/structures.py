@@ -26,6 +26,11 @@ class SwiotlbFull(Exception):
     """No slots left and the design may not grow (the kernel's "swiotlb buffer is full")."""
 
 
+class NotInAnyPool(Exception):
+    """Unmap believed an address was a bounce buffer, but no pool holds it (a false positive;
+    in v6.6 the pool lookup would return NULL and be dereferenced)."""
+
+
 class Memory:
     """Physical memory as one bytearray; addresses are offsets."""
 
@@ -175,6 +180,9 @@ class Swiotlb:
             self.mappings[orig] = Mapping(device, orig, orig, size, direction, None)
             return orig
         nslots = -(-size // IO_TLB_SIZE)
+        if nslots > IO_TLB_SEGSIZE:
+            raise SwiotlbFull(f"{size} bytes is more than one segment "
+                              f"({IO_TLB_SEGSIZE * IO_TLB_SIZE // 1024} KiB) for {device.name}")
         align_slots = max(1, align // IO_TLB_SIZE)
         pool, index = None, None
         candidates = [self.defpool] + (self.pools[1:] if self.design == "d" else [])
@@ -185,7 +193,7 @@ class Swiotlb:
                 break
         if pool is None:
             if not self.can_grow:
-                raise SwiotlbFull(f"no {nslots} free slots for {device.name}")
+                raise SwiotlbFull(f"no run of {nslots} free slot(s) for {device.name}")
             pool = self._grow(device, nslots)
             index = pool.find_slots(nslots, align_slots)
         for k in range(index, index + nslots):
@@ -260,6 +268,8 @@ class Swiotlb:
             if m.pool is not None:
                 self.counters.leaked_slots += -(-m.size // IO_TLB_SIZE)
             return False
+        if m.pool is None:
+            raise NotInAnyPool(f"{dma_addr:#x} is not in any swiotlb pool: a false positive")
         if m.direction in (Direction.FROM_DEVICE, Direction.BIDIRECTIONAL):
             self._copy(m.bounce, m.orig, m.size)
         pool = m.pool
