@@ -30,7 +30,9 @@ def herd7_times(root: Path) -> tuple[Path, dict[str, float]]:
         if table.exists():
             with table.open() as f:
                 rows = csv.DictReader(f, delimiter="\t")
-                return base, {r["path"]: float(r["wall_s"]) for r in rows if r["wall_s"]}
+                # herd7 gave up on TIMEOUT rows: their time is a bound, not a decision
+                return base, {r["path"]: float(r["wall_s"]) for r in rows
+                              if r["wall_s"] and r["verdict"] != "TIMEOUT"}
     return root, {}
 
 
