@@ -342,8 +342,9 @@ def describe(variant: str, writer: str, reader: str, handoff: str, cpus: int = 2
         lines.insert(0, "worker CPU (P0): adds a new pool to mem->pools with "
                         "rcu_assign_pointer(), a release store.")
     if variant == "a":
-        lines.append("pairing: the checker's list walk is inside the lock, but the lock only "
-                     "orders accesses inside critical sections; paddr is loaded outside it.")
+        lines.append("pairing: both CPUs touch the list only under the same lock; a checker "
+                     "that holds paddr cannot take the lock before the mapper did, so its walk "
+                     "sees the entry (LKMM: Never), at the price of a lock on every call.")
     else:
         lines.append("pairing: a barrier on each side is needed, the writer's ordering the "
                      "publication before paddr, the reader's ordering paddr before the probe; "
