@@ -37,22 +37,20 @@ def _value_key(v: Value) -> tuple:
     return (1, str(v)) if isinstance(v, str) else (0, v)
 
 
+def prop_locations(prop: Prop | None) -> list[Loc]:
+    """Every register and memory location a condition looks at, in reading order."""
+    if isinstance(prop, Atom):
+        return [prop.loc] + ([prop.value] if isinstance(prop.value, Loc) else [])
+    if isinstance(prop, Not):
+        return prop_locations(prop.prop)
+    if isinstance(prop, (And, Or)):
+        return prop_locations(prop.left) + prop_locations(prop.right)
+    return []
+
+
 def observed_locations(test: LitmusTest) -> list[Loc]:
     """Registers and memory that herd7 prints in each state: the condition's, then `locations`."""
-    found: list[Loc] = list(test.locations)
-
-    def walk(p: Prop | None) -> None:
-        if isinstance(p, Atom):
-            found.append(p.loc)
-            if isinstance(p.value, Loc):
-                found.append(p.value)
-        elif isinstance(p, Not):
-            walk(p.prop)
-        elif isinstance(p, (And, Or)):
-            walk(p.left)
-            walk(p.right)
-
-    walk(test.condition.prop)
+    found = list(test.locations) + prop_locations(test.condition.prop)
     unique = {(loc.thread is None, loc.thread if loc.thread is not None else -1, loc.name): loc
               for loc in found}
     return [unique[k] for k in sorted(unique)]
@@ -66,18 +64,25 @@ def final_value(test: LitmusTest, x: Execution, loc: Loc) -> Value:
     return x.final_mem.get(loc.name, test.init.get(loc.name, 0))
 
 
-def holds(test: LitmusTest, prop: Prop, x: Execution) -> bool:
+def prop_holds(prop: Prop | None, value: Callable[[Loc], Value]) -> bool:
+    """Evaluate a condition given each location's final value (no condition holds trivially)."""
+    if prop is None:
+        return True
     if isinstance(prop, Truth):
         return prop.value
     if isinstance(prop, Not):
-        return not holds(test, prop.prop, x)
+        return not prop_holds(prop.prop, value)
     if isinstance(prop, And):
-        return holds(test, prop.left, x) and holds(test, prop.right, x)
+        return prop_holds(prop.left, value) and prop_holds(prop.right, value)
     if isinstance(prop, Or):
-        return holds(test, prop.left, x) or holds(test, prop.right, x)
-    lhs = final_value(test, x, prop.loc)
-    rhs = final_value(test, x, prop.value) if isinstance(prop.value, Loc) else prop.value
+        return prop_holds(prop.left, value) or prop_holds(prop.right, value)
+    lhs = value(prop.loc)
+    rhs = value(prop.value) if isinstance(prop.value, Loc) else prop.value
     return (lhs != rhs) if prop.negated else (lhs == rhs)
+
+
+def holds(test: LitmusTest, prop: Prop, x: Execution) -> bool:
+    return prop_holds(prop, lambda loc: final_value(test, x, loc))
 
 
 def format_prop(prop: Prop, top: bool = True) -> str:
@@ -121,8 +126,6 @@ class Explanation:
         lines += [f"  {s.source} --{s.relation}--> {s.target}"
                   + (f"   (part of {s.part_of})" if s.part_of else "") for s in self.steps]
         return "\n".join(lines)
-
-    _repr_pretty_ = None
 
     def __repr__(self) -> str:
         return str(self)
@@ -177,8 +180,6 @@ def _base_path(x: Execution, a: int, b: int, deps: bool = True
     for name, rel in kinds + [("po", po1)]:
         for s, t in rel.pairs():
             label = name
-            if name == "po" and x.events[t].kind == "F":
-                label = "po"
             if name in ("rf", "fr", "co"):
                 label += "e" if x.events[s].thread != x.events[t].thread else "i"
             edges.setdefault(s, []).append((t, label))

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .check import check, observed_locations
+from .check import check, observed_locations, prop_locations
 from .litmus.ast import (
     AddrOf,
     Assign,
@@ -41,6 +41,7 @@ from .litmus.ast import (
 )
 from .litmus.errors import LitmusError
 from .litmus.parser import parse
+from .machines.simulate import _count_rows, frequency_frame
 
 
 class HardwareUnavailable(RuntimeError):
@@ -150,13 +151,15 @@ def _registers(test: LitmusTest, t: int) -> list[str]:
 
 
 def harness(test: LitmusTest) -> tuple[str, list[Loc]]:
-    """The C source, and the locations each recorded row holds (in order)."""
+    """The C source, and the locations each recorded row holds (in order): the observed ones,
+    then any the filter alone reads."""
     for v in test.init.values():
         if isinstance(v, str):
             raise LitmusError("the hardware lab cannot run this test: pointer initial values",
                               test.file, 1, 1)
     shared = sorted({p for t in test.threads for p in t.params} | set(test.init))
     observed = observed_locations(test)
+    observed += [loc for loc in prop_locations(test.filter) if loc not in observed]
     lines = ["#include <pthread.h>", "#include <stdio.h>", "#include <stdlib.h>",
              "#include <string.h>", "", "static long N;", "static volatile int go_count;",
              "static volatile long phase[64];"]
@@ -219,7 +222,7 @@ def run_on_cpu(test: LitmusTest | str, iterations: int = 100_000, timeout: float
     """Run ``test`` ``iterations`` times on this CPU; one row per final state, as simulate()."""
     if not isinstance(test, LitmusTest):
         test = parse(test)
-    source, observed = harness(test)
+    source, columns = harness(test)
     cc = _compiler()
     cache = Path(tempfile.gettempdir()) / "swtlb-hardware"
     cache.mkdir(exist_ok=True)
@@ -239,32 +242,7 @@ def run_on_cpu(test: LitmusTest | str, iterations: int = 100_000, timeout: float
         raise HardwareUnavailable(f"the harness did not finish in {timeout:g} s") from None
     if done.returncode:
         raise HardwareUnavailable(f"the harness failed with status {done.returncode}")
-    data = np.frombuffer(done.stdout, dtype=np.int64).reshape(len(observed), iterations).T
-    uniq, counts = np.unique(data, axis=0, return_counts=True)
-    reference = check(test)
-    allowed = {reference.state_text(s) for s in reference.states}
-    rows = []
-    for row, c in zip(uniq.tolist(), counts.tolist()):
-        state = " ".join(f"{loc}={v};" for loc, v in zip(observed, row))
-        values = {loc: v for loc, v in zip(observed, row)}
-        from .machines.simulate import _holds
-
-        rows.append({"state": state, "count": c, "exists": _holds(test.condition.prop, values),
-                     "allowed": state in allowed})
-    seen = Counter(r["state"] for r in rows)
-    for s in reference.states:
-        text = reference.state_text(s)
-        if text not in seen:
-            rows.append({"state": text, "count": 0, "exists": bool(reference.satisfies(s)),
-                         "allowed": True})
-    from .machines.simulate import wilson
-
-    frame = pd.DataFrame(rows, columns=["state", "count", "exists", "allowed"])
-    frame.insert(2, "frequency", frame["count"] / iterations)
-    low, high = wilson(frame["count"].to_numpy(float), iterations)
-    frame.insert(3, "ci_low", low)
-    frame.insert(4, "ci_high", high)
-    frame = frame.sort_values("state").reset_index(drop=True)
-    frame.attrs.update(test=test.name, machine=f"this CPU ({platform.machine()})", model="lkmm",
-                       runs=iterations, kept=iterations, verdict=reference.verdict)
-    return frame
+    data = np.frombuffer(done.stdout, dtype=np.int64).reshape(len(columns), iterations).T
+    counts = Counter(dict(_count_rows(data)))
+    return frequency_frame(test, int, f"this CPU ({platform.machine()})", "lkmm",
+                           observed_locations(test), columns, counts, iterations, check(test))

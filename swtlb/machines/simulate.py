@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 
-from ..check import CheckResult, check, observed_locations
-from ..litmus.ast import And, Atom, LitmusTest, Loc, Not, Or, Prop, Truth
+from ..check import CheckResult, check, observed_locations, prop_holds, prop_locations
+from ..litmus.ast import LitmusTest, Loc
 from ..litmus.parser import parse
 from .engine import Knobs, run_batch
 from .models import MACHINES, MODEL_OF
@@ -26,32 +25,6 @@ def wilson(count: np.ndarray, runs: int, z: float = 1.959964) -> tuple[np.ndarra
     centre = (p + z * z / (2 * runs)) / denom
     half = z * np.sqrt(p * (1 - p) / runs + z * z / (4 * runs * runs)) / denom
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def _holds(prop: Prop | None, state: dict[Loc, object]) -> bool:
-    if prop is None:
-        return True
-    if isinstance(prop, Truth):
-        return prop.value
-    if isinstance(prop, Not):
-        return not _holds(prop.prop, state)
-    if isinstance(prop, And):
-        return _holds(prop.left, state) and _holds(prop.right, state)
-    if isinstance(prop, Or):
-        return _holds(prop.left, state) or _holds(prop.right, state)
-    assert isinstance(prop, Atom)
-    rhs = state.get(prop.value, 0) if isinstance(prop.value, Loc) else prop.value
-    return (state.get(prop.loc, 0) != rhs) if prop.negated else (state.get(prop.loc, 0) == rhs)
-
-
-def _prop_locations(prop: Prop | None) -> list[Loc]:
-    if isinstance(prop, Atom):
-        return [prop.loc] + ([prop.value] if isinstance(prop.value, Loc) else [])
-    if isinstance(prop, Not):
-        return _prop_locations(prop.prop)
-    if isinstance(prop, (And, Or)):
-        return _prop_locations(prop.left) + _prop_locations(prop.right)
-    return []
 
 
 def _column(prog: Program, loc: Loc, regs, memory, n: int) -> np.ndarray:
@@ -89,7 +62,7 @@ def simulate(test: LitmusTest | str, machine: str = "weak", runs: int = 100_000,
     knobs = knobs or Knobs()
     prog = compile_test(test)
     observed = observed_locations(test)
-    extra = [loc for loc in _prop_locations(test.filter) if loc not in observed]
+    extra = [loc for loc in prop_locations(test.filter) if loc not in observed]
     columns = observed + extra
     rng = np.random.default_rng(seed)
     counts: Counter = Counter()
@@ -117,7 +90,8 @@ def simulate(test: LitmusTest | str, machine: str = "weak", runs: int = 100_000,
         bar.close()
     if reference is None:
         reference = _reference(test, MODEL_OF[machine])
-    return _frame(test, prog, machine, observed, columns, counts, runs, reference)
+    return frequency_frame(test, prog.decode, machine, MODEL_OF[machine], observed, columns,
+                           counts, runs, reference)
 
 
 def _count_rows(table: np.ndarray) -> list[tuple[tuple[int, ...], int]]:
@@ -170,18 +144,23 @@ def _reference(test: LitmusTest, model: str) -> CheckResult:
     return _CACHE[key]
 
 
-def _frame(test, prog, machine, observed, columns, counts, runs, reference) -> pd.DataFrame:
+def frequency_frame(test: LitmusTest, decode, machine: str, model: str, observed: list[Loc],
+                    columns: list[Loc], counts: Counter, runs: int,
+                    reference: CheckResult) -> pd.DataFrame:
+    """Counted final states (rows of raw values over ``columns``) as simulate()'s DataFrame,
+    with the model's allowed-but-unseen states added at count 0."""
     allowed = {reference.state_text(s): s for s in reference.states}
     rows: dict[str, dict] = {}
     kept = 0
     for row, c in counts.items():
-        state = {loc: prog.decode(v) for loc, v in zip(columns, row)}
-        if not _holds(test.filter, state):
+        state = {loc: decode(v) for loc, v in zip(columns, row)}
+        value = state.get  # every column is present, filter locations included
+        if not prop_holds(test.filter, value):
             continue
         kept += c
         text = " ".join(f"{loc}={state[loc]};" for loc in observed)
         entry = rows.setdefault(text, {"state": text, "count": 0,
-                                       "exists": _holds(test.condition.prop, state),
+                                       "exists": prop_holds(test.condition.prop, value),
                                        "allowed": text in allowed})
         entry["count"] += c
     for text, s in allowed.items():
@@ -195,7 +174,7 @@ def _frame(test, prog, machine, observed, columns, counts, runs, reference) -> p
     frame.insert(3, "ci_low", low)
     frame.insert(4, "ci_high", high)
     frame = frame.sort_values("state", key=lambda col: col.map(_state_key)).reset_index(drop=True)
-    frame.attrs.update(test=test.name, machine=machine, model=MODEL_OF[machine], runs=runs,
+    frame.attrs.update(test=test.name, machine=machine, model=model, runs=runs,
                        kept=kept, verdict=reference.verdict)
     return frame
 
@@ -210,4 +189,4 @@ def _state_key(text: str) -> list:
 
 
 Frequencies = pd.DataFrame  # what simulate() returns, for annotations
-__all__ = ["simulate", "wilson", "Frequencies", "Knobs", "math"]
+__all__ = ["simulate", "wilson", "Frequencies", "Knobs", "frequency_frame"]

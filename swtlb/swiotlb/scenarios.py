@@ -59,7 +59,6 @@ VARIANTS: dict[str, Variant] = {
 }
 
 _FENCE = {"smp_wmb": "smp_wmb();", "smp_mb": "smp_mb();", "smp_rmb": "smp_rmb();"}
-_KIND = {"plain": "plain", "once": "once", "release": "release", "acquire": "acquire"}
 
 
 def _store(kind: str, loc: str, value: str) -> str:
@@ -128,8 +127,7 @@ def scenario(variant: str, writer: str | None = None, reader: str | None = None,
             question == "flag-without-entry" and variant != "b"):
         raise ValueError("question is 'false-negative' ('flag-without-entry' for design b)")
     build = {"a": _design_a, "b": _design_b, "c": _design_c, "d": _design_d}[variant]
-    body, init, checker, answer, exists, p0_first = build(writer, reader, handoff, cpus,
-                                                          question)
+    body, init, checker, answer, exists = build(writer, reader, handoff, cpus, question)
     pub = "release" if writer == "release" else "once"
     probe = "acquire" if reader == "acquire" else "once"
     wfence = f"fence{writer[4:]}" if writer in _FENCE else "po"
@@ -138,7 +136,7 @@ def scenario(variant: str, writer: str | None = None, reader: str | None = None,
     parts = [f"{wfence}{pub}{hkind[0]}", f"{rfence}{hkind[1]}{probe}"]
     shape = "MP"
     if cpus == 3:
-        shape, parts = "WRC", [f"po{p0_first}release"] + parts
+        shape, parts = "WRC", ["pooncerelease"] + parts  # the worker's init, then publish
     name = f"swiotlb-{variant}-{shape}+" + "+".join(parts)
     if question != "false-negative":
         name += "-" + question
@@ -192,7 +190,7 @@ P1(int *list, int *blah, spinlock_t *lock)
 	spin_unlock(lock);
 }}
 """
-    return body, "{}", 1, "r1", "1:r0=1 /\\ 1:r1=0", "once"
+    return body, "{}", 1, "r1", "1:r0=1 /\\ 1:r1=0"
 
 
 def _design_b(writer, reader, handoff, cpus, question):
@@ -223,7 +221,7 @@ P1(int *list, int *flag, int *blah, spinlock_t *lock)
 }}
 """
     exists = "1:r1=1 /\\ 1:r2=0" if question == "flag-without-entry" else "1:r0=1 /\\ 1:r2=0"
-    return body, "{}", 1, "r2", exists, "once"
+    return body, "{}", 1, "r2", exists
 
 
 def _design_c(writer, reader, handoff, cpus, question):
@@ -244,7 +242,7 @@ P1(int *list, int *blah, spinlock_t *lock)
 	}}
 }}
 """
-    return body, "{}", 1, "r2", "1:r0=1 /\\ 1:r2=0", "once"
+    return body, "{}", 1, "r2", "1:r0=1 /\\ 1:r2=0"
 
 
 def _design_d(writer, reader, handoff, cpus, question):
@@ -297,7 +295,7 @@ P{c}(int **pools, int *uses, int *blah)
 """
     init = ("{\n\tint *pools = dynpool;\n\tint dynpool = 1;\n}" if cpus == 2 else
             "{\n\tint *pools = defpool;\n\tint defpool = 0;\n\tint dynpool = 0;\n}")
-    return body, init, c, "r3", f"{c}:r0=1 /\\ {c}:r3=0", "once"
+    return body, init, c, "r3", f"{c}:r0=1 /\\ {c}:r3=0"
 
 
 # ---- barriers described on their own CPU first (Catalin's rule) --------------------------------
