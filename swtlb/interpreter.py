@@ -97,9 +97,10 @@ _ARITH = {
 
 class _Run:
     def __init__(self, test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
-                 choices: tuple, free_branches: bool = False):
+                 choices: tuple, free_branches: bool = False, strict_deref: bool = False):
         self.test = test
         self.free_branches = free_branches
+        self.strict_deref = strict_deref
         self.thread = thread
         self.domains = domains
         self.choices = choices
@@ -165,7 +166,12 @@ class _Run:
     def address(self, e: Expr) -> tuple[str, frozenset[int]]:
         value, taint = self.eval(e)
         if not isinstance(value, str):
-            raise _Infeasible()
+            if not self.free_branches and (self.strict_deref or not taint):
+                # A value no read supplies (an unset pointer, a constant) is a fault in
+                # every run; dropping those runs would silently shrink the state set.
+                raise self.fail(f"a run dereferences {value}, which is not a location",
+                                getattr(e, "pos", self.thread.pos))
+            raise _Infeasible()  # a guessed read value; coherence may rule it out
         return value, taint
 
     def lvalue_address(self, e: Expr, call: Call) -> tuple[str, frozenset[int]]:
@@ -343,7 +349,8 @@ def _sort_key(v: Value) -> tuple:
 
 
 def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
-                  limit: int = 200_000, written: set | None = None) -> list[Trace]:
+                  limit: int = 200_000, written: set | None = None,
+                  strict_deref: bool = False) -> list[Trace]:
     """Every trace of ``thread`` when each read may return any value of its location's domain.
 
     With ``written``, only collect the (location, value) of every write any run issues, on paths
@@ -355,7 +362,8 @@ def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Valu
     pending: list[tuple] = [()]
     while pending:
         choices = pending.pop()
-        run = _Run(test, thread, domains, choices, free_branches=written is not None)
+        run = _Run(test, thread, domains, choices, free_branches=written is not None,
+                   strict_deref=strict_deref)
         try:
             run.run(thread.body)
         except _NeedChoice as need:
