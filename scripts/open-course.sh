@@ -3,4 +3,4 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup-env.sh" course
-exec "$here/.venv/bin/jupyter" lab "$here/notebooks" "$@"
+exec "$here/.venv/bin/swtlb" course "$@"

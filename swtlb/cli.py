@@ -1,20 +1,26 @@
-"""``swtlb check``: decide litmus tests and print herd7's output layout.
+"""``swtlb check``: decide litmus tests and print herd7's output layout; ``swtlb course`` and
+``swtlb dashboard``: open the notebooks in JupyterLab, or the classroom dashboard in Voila.
 
 The layout is herd7's own, so the kernel's ``tools/memory-model/scripts`` (judgelitmus.sh and
-friends) read it unchanged.
+friends) read it unchanged. The launchers exist to say plainly what is missing (JupyterLab,
+Voila, ipywidgets, the notebooks themselves) instead of failing somewhere inside Jupyter.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from .litmus.errors import BoundError, LitmusError
 
-EXIT_OK, EXIT_INPUT, EXIT_BOUND = 0, 2, 3
+EXIT_OK, EXIT_INPUT, EXIT_BOUND, EXIT_SETUP = 0, 2, 3, 4
+ROOT = Path(__file__).resolve().parent.parent
 
 EPILOG = """\
 examples:
@@ -27,6 +33,20 @@ exit status:
   2  a file could not be read or parsed, or uses a construct swtlb does not model
   3  a test hit the --timeout or --max-candidates bound (nothing else went wrong)
 """
+
+LAUNCH_EPILOG = """\
+examples:
+  swtlb course                                  the notebooks in JupyterLab
+  swtlb dashboard                               the classroom dashboard in Voila
+  swtlb dashboard --no-browser --Voila.ip=0.0.0.0   serve it to the room
+Extra arguments go to JupyterLab or Voila. Exit status 4: something the launcher needs is missing
+(the message says what and how to install it).
+"""
+
+LAUNCHERS = {  # what: (module to run, what it needs installed, folder or file it opens)
+    "course": ("jupyterlab", ("jupyterlab", "ipywidgets", "ipykernel"), "notebooks"),
+    "dashboard": ("voila", ("voila", "ipywidgets", "ipykernel"), "dashboard/classroom.ipynb"),
+}
 
 
 def _files(paths: list[str]) -> Iterator[Path]:
@@ -53,6 +73,9 @@ def _decide(job: tuple[str, str, float | None, int]) -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in LAUNCHERS and argv[1:2] not in (["-h"], ["--help"]):
+        return launch_app(argv[0], argv[1:])  # everything after it belongs to Jupyter
     parser = argparse.ArgumentParser(
         prog="swtlb", description="Decide Linux-kernel litmus tests as herd7 does.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -67,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="give up on a test after N candidate executions (default: 10^6)")
     chk.add_argument("--jobs", type=int, default=1, metavar="N",
                      help="decide N tests at once (default: 1)")
+    for name, text in (("course", "open the course notebooks in JupyterLab"),
+                       ("dashboard", "serve the classroom dashboard with Voila")):
+        launch = sub.add_parser(name, help=text, description=text.capitalize() + ".",
+                                epilog=LAUNCH_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        launch.add_argument("extra", nargs="*", help="passed on to JupyterLab or Voila")
     args = parser.parse_args(argv)
 
     files = list(_files(args.paths))
@@ -82,6 +111,31 @@ def main(argv: list[str] | None = None) -> int:
     else:
         worst = _emit(map(_decide, jobs))
     return worst
+
+
+def launch_app(what: str, extra: list[str], *, run=subprocess.call) -> int:
+    """Start JupyterLab on the notebooks or Voila on the dashboard, or say what is missing."""
+    module, needs, target = LAUNCHERS[what]
+    missing = [m for m in needs if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"swtlb {what}: {', '.join(missing)} not installed for {sys.executable}.\n"
+              f"  From a clone of swtlb, 'bash scripts/open-{what}.sh' installs everything; "
+              f"or run: pip install 'swtlb[course]'", file=sys.stderr)
+        return EXIT_SETUP
+    path = ROOT / target
+    if not path.exists():
+        print(f"swtlb {what}: {path} does not exist. The notebooks ship with the swtlb "
+              f"repository, not with the installed package: clone it and run "
+              f"'bash scripts/open-{what}.sh'", file=sys.stderr)
+        return EXIT_SETUP
+    command = [sys.executable, "-m", module, str(path), *extra]
+    if module == "jupyterlab" and hasattr(os, "geteuid") and os.geteuid() == 0 and (
+            "--allow-root" not in extra):
+        command.append("--allow-root")  # containers run as root; JupyterLab refuses otherwise
+    try:
+        return run(command)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def _emit(outputs: Iterator[tuple[str, int]]) -> int:

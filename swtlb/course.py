@@ -241,7 +241,8 @@ class BarrierExplorer:
     execution behind the bad one.
 
     ``make_test(**choice)`` builds the litmus test for one choice; ``choices`` maps each toggle
-    to its options (the first is the default).
+    to its options (the first is the default unless ``initial`` names another). A choice that
+    ``make_test`` refuses with ``ValueError`` becomes a message, never an exception.
     """
 
     make_test: Callable[..., LitmusTest]
@@ -254,9 +255,11 @@ class BarrierExplorer:
     frequencies: pd.DataFrame | None = None
     bar_widths: list[float] = field(default_factory=list)
     current: dict[str, str] = field(default_factory=dict)
+    initial: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.current = {name: options[0] for name, options in self.choices.items()}
+        self.current.update(self.initial)
         self.update()
 
     def update(self, **choice: str) -> str:
@@ -267,13 +270,21 @@ class BarrierExplorer:
         from .machines import simulate
 
         self.current.update(choice)
-        test = self.make_test(**self.current)
+        picked = ", ".join(f"{k}={v}" for k, v in self.current.items())
+        try:
+            test = self.make_test(**self.current)
+        except ValueError as exc:
+            self.result, self.frequencies, self.bar_widths = None, None, []
+            self.verdict_text = f"{picked}: not a test this explorer can build ({exc})"
+            self.figure = plt.figure(figsize=(8, 1))
+            self.figure.text(0.5, 0.5, f"nothing to show: {exc}", ha="center", va="center")
+            plt.close(self.figure)
+            return self.verdict_text
         result = check(test)
         self.result = result
         self.frequencies = simulate(test, self.machine, runs=self.runs, seed=self.seed,
                                     reference=result, progress=False)
         bad = int(self.frequencies.loc[self.frequencies["exists"], "count"].sum())
-        picked = ", ".join(f"{k}={v}" for k, v in self.current.items())
         self.verdict_text = (f"{picked}: LKMM says {result.verdict}; the {self.machine} machine "
                              f"showed the bad outcome in {bad:,} of {self.runs:,} runs")
         if "data-race" in result.flags:
@@ -315,10 +326,10 @@ class BarrierExplorer:
 
         def redraw(_=None):
             self.update(**{k: c.value for k, c in controls.items()})
-            label.value = f"<b>{self.verdict_text}</b>"
             out.clear_output(wait=True)
             with out:
                 display(self.figure)
+            label.value = f"<b>{self.verdict_text}</b>"  # after the plot: text changed => plot did
 
         for name, options in self.choices.items():
             controls[name] = w.ToggleButtons(options=options, value=self.current[name],

@@ -218,3 +218,60 @@ def bad_execution(result: CheckResult) -> tuple[Execution, Explanation | None]:
     if result.rejected:
         return result.rejected[0][0], explain_verdict(*result.rejected[0])
     return result.allowed[0], None
+
+
+def matrix_plot(matrix: pd.DataFrame, *, title: str | None = None) -> plt.Figure:
+    """The barrier matrix as a grid per hand-off: one cell per writer/reader pair, saying the
+    LKMM verdict and how many weak-machine runs showed the bad outcome.
+
+    Cells forbidden by LKMM are blue, allowed and seen vermillion, allowed but never seen white
+    with a hatch; the text in each cell says the same, so colour is never the only cue.
+    """
+    handoffs = list(dict.fromkeys(matrix["handoff"]))
+    writers = list(dict.fromkeys(matrix["writer"]))
+    readers = list(dict.fromkeys(matrix["reader"]))
+    fig, axes = plt.subplots(1, len(handoffs), figsize=(5.6 * len(handoffs) + 0.6, 5.0),
+                             squeeze=False)
+    for ax, handoff in zip(axes[0], handoffs):
+        part = matrix[matrix["handoff"] == handoff].set_index(["writer", "reader"])
+        for i, writer in enumerate(writers):
+            for j, reader in enumerate(readers):
+                row = part.loc[(writer, reader)]
+                bad = row["weak bad runs"]
+                seen = bad is not None and not pd.isna(bad) and bad > 0
+                if row["LKMM"] == "Never":
+                    colour, hatch = OKABE_ITO["blue"], ""
+                elif seen:
+                    colour, hatch = OKABE_ITO["vermillion"], ""
+                else:
+                    colour, hatch = "white", "//"
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, hatch=hatch,
+                                           edgecolor="black", linewidth=0.8))
+                text = row["LKMM"]
+                if bad is not None and not pd.isna(bad):
+                    text += f"\n{int(bad):,} bad"
+                if row["data race"]:
+                    text += "\ndata race"
+                ink = "white" if colour == OKABE_ITO["blue"] else "black"
+                backing = dict(boxstyle="round,pad=0.1", facecolor="white",
+                               edgecolor="none") if hatch else None
+                ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7.5,
+                        color=ink, bbox=backing)
+        ax.set_xlim(0, len(readers))
+        ax.set_ylim(len(writers), 0)
+        ax.set_xticks(np.arange(len(readers)) + 0.5, readers, fontsize=8)
+        ax.set_yticks(np.arange(len(writers)) + 0.5, writers, fontsize=8)
+        ax.set_xlabel("checking CPU's barrier (reader)")
+        ax.set_ylabel("mapping CPU's barrier (writer)")
+        ax.set_title(f"hand-off of paddr: {handoff}", fontsize=10)
+        ax.set_aspect("equal")
+    runs = matrix.attrs.get("runs")
+    fig.suptitle(title or "LKMM verdict and bad runs on the weak machine"
+                 + (f" ({runs:,} runs per cell)" if runs else ""), fontsize=11)
+    fig.legend(handles=[Patch(color=OKABE_ITO["blue"], label="Never: LKMM forbids it"),
+                        Patch(color=OKABE_ITO["vermillion"], label="Sometimes, and seen"),
+                        Patch(facecolor="white", hatch="//", edgecolor="black",
+                              label="Sometimes, not seen in these runs")],
+               loc="lower center", ncol=3, fontsize=8)
+    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    return fig

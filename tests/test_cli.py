@@ -70,3 +70,49 @@ def test_no_files(tmp_path, capsys):
 def test_help_has_examples():
     proc = run_cli("check", "--help")
     assert proc.returncode == 0 and "examples:" in proc.stdout and "exit status:" in proc.stdout
+
+
+@pytest.mark.parametrize("what,module,target", [("course", "jupyterlab", "notebooks"),
+                                                ("dashboard", "voila", "classroom.ipynb")])
+def test_launchers_start_jupyter_with_extra_arguments(what, module, target):
+    from swtlb.cli import ROOT, launch_app
+
+    pytest.importorskip(module)
+    seen = []
+    assert launch_app(what, ["--no-browser", "--port=1"], run=lambda cmd: seen.append(cmd)
+                      or 0) == 0
+    command = seen[0]
+    assert command[:3] == [sys.executable, "-m", module]
+    assert command[3].endswith(target) and command[3].startswith(str(ROOT))
+    assert command[4:6] == ["--no-browser", "--port=1"]
+
+
+@pytest.mark.parametrize("what,missing", [("course", "jupyterlab"), ("dashboard", "voila"),
+                                          ("dashboard", "ipywidgets")])
+def test_launchers_say_what_is_missing(monkeypatch, capsys, what, missing):
+    import importlib.util
+
+    from swtlb import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == missing else real(name, *a))
+    assert cli.main([what, "--no-browser"]) == cli.EXIT_SETUP
+    err = capsys.readouterr().err
+    assert f"swtlb {what}: {missing} not installed" in err
+    assert f"bash scripts/open-{what}.sh" in err and "pip install 'swtlb[course]'" in err
+
+
+def test_launcher_without_the_notebooks_says_so(monkeypatch, tmp_path, capsys):
+    from swtlb import cli
+
+    pytest.importorskip("voila")
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    assert cli.main(["dashboard"]) == cli.EXIT_SETUP
+    assert "ship with the swtlb repository" in capsys.readouterr().err
+
+
+def test_launcher_help_is_ours():
+    proc = run_cli("dashboard", "--help")
+    assert proc.returncode == 0 and "classroom dashboard" in proc.stdout
+    assert "Exit status 4" in proc.stdout

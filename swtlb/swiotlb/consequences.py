@@ -9,6 +9,7 @@ the driver reads its buffer. ``barrier_matrix()`` tabulates every barrier choice
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -107,13 +108,16 @@ def hot_path_locks(variant: str) -> int:
 
 
 def barrier_matrix(variant: str, *, runs: int = 100_000, seed: int = 0, cpus: int | None = None,
-                   writers=WRITERS, readers=READERS, handoffs=HANDOFFS) -> pd.DataFrame:
+                   writers=WRITERS, readers=READERS, handoffs=HANDOFFS,
+                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Every combination of the design's toggles: LKMM verdict, how often the weak machine
-    shows the bad outcome, and what the choice costs on the hot path."""
+    shows the bad outcome, and what the choice costs on the hot path. ``progress(done, total)``
+    is called after each combination (a dashboard's progress bar)."""
     from ..machines import simulate
 
     rows = []
-    for writer, reader, handoff in itertools.product(writers, readers, handoffs):
+    combos = list(itertools.product(writers, readers, handoffs))
+    for writer, reader, handoff in combos:
         sc = scenario(variant, writer, reader, handoff, cpus=cpus)
         result = check(sc.test)
         freq = simulate(sc.test, "weak", runs=runs, seed=seed, reference=result,
@@ -129,4 +133,8 @@ def barrier_matrix(variant: str, *, runs: int = 100_000, seed: int = 0, cpus: in
             "arm64 reader cost": arm or "-", "x86 reader cost": x86 or "-",
             "test": sc.name,
         })
-    return pd.DataFrame(rows)
+        if progress is not None:
+            progress(len(rows), len(combos))
+    frame = pd.DataFrame(rows)
+    frame.attrs.update(variant=variant, runs=runs)
+    return frame

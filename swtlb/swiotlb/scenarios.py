@@ -113,14 +113,14 @@ def scenario(variant: str, writer: str | None = None, reader: str | None = None,
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     v = VARIANTS[variant]
-    writer = writer or v.as_proposed["writer"]
-    reader = reader or v.as_proposed["reader"]
-    handoff = handoff or v.as_proposed["handoff"]
+    writer = v.as_proposed["writer"] if writer is None else writer
+    reader = v.as_proposed["reader"] if reader is None else reader
+    handoff = v.as_proposed["handoff"] if handoff is None else handoff
     for value, allowed, what in ((writer, WRITERS, "writer"), (reader, READERS, "reader"),
                                  (handoff, HANDOFFS, "handoff")):
         if value not in allowed:
             raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
-    cpus = cpus or (3 if variant == "d" else 2)
+    cpus = (3 if variant == "d" else 2) if cpus is None else cpus
     if cpus not in ((2, 3) if variant == "d" else (2,)):
         raise ValueError("only design d has a three-CPU form")
     if question not in ("false-negative", "flag-without-entry") or (
