@@ -6,5 +6,5 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup-env.sh" course,test
 cd "$here"
 export MPLBACKEND=Agg
-.venv/bin/ruff check swtlb tests benchmarks
+.venv/bin/ruff check swtlb tests benchmarks scripts fuzz
 .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider "$@"
