@@ -139,6 +139,12 @@ def fuzz(minutes: float, seed: int, report: Path | None) -> dict:
     failures: list[dict] = []
     slowest = [0.0, ""]
 
+    def record(failure: dict) -> None:  # at once, so a killed run still leaves its findings
+        failures.append(failure)
+        if report:
+            with open(report.with_suffix(".failures.jsonl"), "a") as f:
+                f.write(json.dumps(failure) + "\n")
+
     @settings(max_examples=500, deadline=None, database=None, derandomize=False,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     @given(inputs(corpus))
@@ -149,10 +155,10 @@ def fuzz(minutes: float, seed: int, report: Path | None) -> dict:
             outcomes[run_one(text)] += 1
         except Hang:
             outcomes["hang"] += 1
-            failures.append({"kind": "hang", "input": text})
+            record({"kind": "hang", "input": text})
         except Exception:  # noqa: BLE001 - a crash is what we are here to find
             outcomes["crash"] += 1
-            failures.append({"kind": "crash", "input": text, "error": traceback.format_exc()})
+            record({"kind": "crash", "input": text, "error": traceback.format_exc()})
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         took = time.perf_counter() - start

@@ -245,9 +245,6 @@ def _values(prog: Program, instrs: list[Instr], T: dict[int, np.ndarray],
                     continue
                 loc = (np.full(n, ins.loc, np.int64) if ins.loc is not None
                        else np.broadcast_to(np.asarray(ins.loc_fn(regs), np.int64), (n,)))
-                if ins.loc is None and (on & ((loc < 0) | (loc >= len(prog.locations)))).any():
-                    raise UnsupportedError("a run dereferences a value that is not a location",
-                                           prog.test.file, *ins.pos)
                 if ins.op == "load":
                     active[ins.index] = (on, loc)
                     regs[ins.dest] = np.where(on, read[ins.index], regs.get(ins.dest, zero))
