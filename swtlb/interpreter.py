@@ -70,6 +70,14 @@ class Trace:
     events: list[Event]
     regs: dict[str, Value]
     choices: tuple
+    fault: tuple[Value, tuple[int, int]] | None = None  # (value, pos): the run stopped there
+
+
+class _Fault(Exception):
+    """A read value that is not a location is dereferenced: the run cannot go on."""
+
+    def __init__(self, value: Value, pos: tuple[int, int]):
+        self.value, self.pos = value, pos
 
 
 class _NeedChoice(Exception):
@@ -97,10 +105,9 @@ _ARITH = {
 
 class _Run:
     def __init__(self, test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
-                 choices: tuple, free_branches: bool = False, strict_deref: bool = False):
+                 choices: tuple, free_branches: bool = False):
         self.test = test
         self.free_branches = free_branches
-        self.strict_deref = strict_deref
         self.thread = thread
         self.domains = domains
         self.choices = choices
@@ -166,12 +173,12 @@ class _Run:
     def address(self, e: Expr) -> tuple[str, frozenset[int]]:
         value, taint = self.eval(e)
         if not isinstance(value, str):
-            if not self.free_branches and (self.strict_deref or not taint):
-                # A value no read supplies (an unset pointer, a constant) is a fault in
-                # every run; dropping those runs would silently shrink the state set.
-                raise self.fail(f"a run dereferences {value}, which is not a location",
-                                getattr(e, "pos", self.thread.pos))
-            raise _Infeasible()  # a guessed read value; coherence may rule it out
+            pos = getattr(e, "pos", self.thread.pos)
+            if self.free_branches:  # a path the domain search invented, not a real run
+                raise _Infeasible()
+            if not taint:  # no read supplies it (an unset pointer, a constant): every run
+                raise self.fail(f"a run dereferences {value}, which is not a location", pos)
+            raise _Fault(value, pos)  # a read value: check() decides if a real run gets here
         return value, taint
 
     def lvalue_address(self, e: Expr, call: Call) -> tuple[str, frozenset[int]]:
@@ -349,8 +356,7 @@ def _sort_key(v: Value) -> tuple:
 
 
 def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Value]],
-                  limit: int = 200_000, written: set | None = None,
-                  strict_deref: bool = False) -> list[Trace]:
+                  limit: int = 200_000, written: set | None = None) -> list[Trace]:
     """Every trace of ``thread`` when each read may return any value of its location's domain.
 
     With ``written``, only collect the (location, value) of every write any run issues, on paths
@@ -362,8 +368,8 @@ def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Valu
     pending: list[tuple] = [()]
     while pending:
         choices = pending.pop()
-        run = _Run(test, thread, domains, choices, free_branches=written is not None,
-                   strict_deref=strict_deref)
+        run = _Run(test, thread, domains, choices, free_branches=written is not None)
+        fault = None
         try:
             run.run(thread.body)
         except _NeedChoice as need:
@@ -371,12 +377,14 @@ def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Valu
             continue
         except _Infeasible:
             continue
+        except _Fault as f:
+            fault = (f.value, f.pos)
         finally:
             if written is not None:
                 written.update((ev.loc, ev.value) for ev in run.events
                                if ev.kind == "W" and not ev.tags & LOCK_TAGS)
         regs = {name: v for name, (v, _) in run.regs.items()}
-        out.append(Trace(thread.index, run.events, regs, choices))
+        out.append(Trace(thread.index, run.events, regs, choices, fault))
         if len(out) > limit:
             raise BoundError(f"P{thread.index} has more than {limit} control paths", test.file,
                              *thread.pos)

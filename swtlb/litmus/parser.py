@@ -238,7 +238,25 @@ class _Parser:
                 self.take(",", "',' or ')' in the parameter list")
         self.take(")")
         body = self.block()
+        self._check_declarations(body, set())
         return Thread(index, tuple(params), tuple(body), (head.line, head.col))
+
+    def _check_declarations(self, body: list[Stmt] | tuple[Stmt, ...], seen: set[str]) -> None:
+        """A register declared after it was declared or assigned has no single meaning here
+        (C would reject it or shadow it); refuse it rather than guess."""
+        for s in body:
+            if isinstance(s, Declare):
+                if s.name in seen:
+                    raise LitmusError(f"register '{s.name}' is declared after it was already "
+                                      "declared or assigned", self.file, *s.pos)
+                seen.add(s.name)
+            elif isinstance(s, Assign) and isinstance(s.target, Name):
+                seen.add(s.target.ident)
+            elif isinstance(s, If):  # each branch may declare the same name once
+                then, orelse = set(seen), set(seen)
+                self._check_declarations(s.then, then)
+                self._check_declarations(s.orelse, orelse)
+                seen |= then | orelse
 
     def block(self) -> list[Stmt]:
         self.take("{", "'{' opening a block")

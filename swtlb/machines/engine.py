@@ -83,12 +83,19 @@ def _rcu_sections(prog: Program) -> list[list[int]]:
                 current = current if depth > 1 else [ins.index]
             elif ins.op == "rcu_unlock":
                 depth -= 1
+                if depth < 0:
+                    raise UnsupportedError("the machines cannot run rcu_read_unlock() without "
+                                           "rcu_read_lock() (LKMM flags it too)",
+                                           prog.test.file, *ins.pos)
                 if depth == 0:
                     current.append(ins.index)
                     sections.append(current)
                     current = []
             elif depth and ins.is_access:
                 current.append(ins.index)
+        if depth:
+            raise UnsupportedError("the machines cannot run an rcu_read_lock() that is never "
+                                   "unlocked (LKMM flags it too)", prog.test.file, *thread[0].pos)
     return sections
 
 
