@@ -362,10 +362,18 @@ def _feasible_prefix(chosen: list[Trace], rest_values: list[dict[str, set]], k: 
     return True
 
 
-def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None) -> Iterator[Skeleton]:
-    """Every combination of one trace per process whose read values could all be justified."""
+def _out_of_time(test: LitmusTest, limits: Limits | None, start: float) -> None:
+    if limits is not None and limits.timeout is not None and \
+            time.monotonic() - start > limits.timeout:
+        raise BoundError(f"timeout after {limits.timeout:g} s", test.file, 1, 1)
+
+
+def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None,
+              limits: Limits | None = None, start: float = 0.0) -> Iterator[Skeleton]:
+    """Every combination of one trace per process whose read values could all be justified.
+    With ``limits``, the search itself (not only the candidates) honours the timeout."""
     if traces is None:
-        traces = _traces(test)
+        traces = _traces(test, limits, start)
     nthreads = len(traces)
     # rest_values[k]: values that processes k.. can write, per location
     rest_values: list[dict[str, set]] = [dict() for _ in range(nthreads + 1)]
@@ -383,6 +391,7 @@ def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None) -> Iter
             yield list(chosen)
             return
         for tr in traces[k]:
+            _out_of_time(test, limits, start)
             chosen.append(tr)
             if _feasible_prefix(chosen, rest_values, k + 1, test.init):
                 yield from rec(k + 1)
@@ -397,7 +406,8 @@ def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None) -> Iter
         yield Skeleton(test, combo, sorted(locs))
 
 
-def _traces(test: LitmusTest) -> list[list[Trace]]:
+def _traces(test: LitmusTest, limits: Limits | None = None, start: float = 0.0,
+            ) -> list[list[Trace]]:
     """Traces over value domains that cover every value a candidate execution can read.
 
     First a cheap over-approximation (any value any write could store); when arithmetic makes
@@ -415,7 +425,7 @@ def _traces(test: LitmusTest) -> list[list[Trace]]:
     for _ in range(16):
         traces = [thread_traces(test, t, domains) for t in test.threads]
         seen = {loc: set(vs) for loc, vs in domains.items()}
-        for sk in skeletons(test, traces):  # combinations where every read value is written
+        for sk in skeletons(test, traces, limits, start):  # every read value is written
             for ev in sk.events:
                 if ev.kind == "W" and not ev.tags & LOCK_TAGS:
                     seen.setdefault(ev.loc, set()).add(ev.value)
@@ -432,7 +442,7 @@ def executions(test: LitmusTest, limits: Limits | None = None,
     limits = limits or Limits()
     start = time.monotonic()
     produced = 0
-    for sk in skeletons(test, traces):
+    for sk in skeletons(test, traces, limits, start):
         per_loc: list[list[LocChoice]] = []
         for loc in sorted(sk.bylocation):
             mask = sk.bylocation[loc]

@@ -8,11 +8,13 @@ which must show only states LKMM allows.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import swtlb
-from fuzz.litmus_fuzz import inputs, mutated, random_text, run_one, seeds
+from fuzz.litmus_fuzz import SHARED, inputs, mutated, random_text, run_one, seeds
 
 CORPUS = seeds()
 
@@ -82,3 +84,33 @@ def test_unmatched_rcu_lock_is_flagged_and_the_machines_refuse_it():
     with pytest.raises(swtlb.LitmusError, match="never unlocked"):
         simulate(text, "weak", runs=100)
     assert run_one(text) == "decided"
+
+
+@pytest.mark.parametrize("text", [
+    "C t\n{ 0x1:r0=1; }\nP0(int *x) { int r0; }\nexists (0:r0=0)\n",
+    "C t\n{}\nP0(int *x) { int r0; r0 = READ_ONCE(*x); }\nexists (0x101:r0=0)\n",
+])
+def test_process_numbers_must_be_decimal(text):
+    """The long fuzz found int('0x101') raising ValueError from the parser."""
+    with pytest.raises(swtlb.LitmusError, match="a process number such as '0'"):
+        swtlb.parse(text)
+
+
+def test_the_timeout_bounds_the_value_search_too():
+    """The long fuzz found a seqlock variant (one counter update made '+ 0', a register
+    renamed) whose search for the values reads can return ran far past the timeout, which
+    covered candidate executions only."""
+    path = SHARED / "litmus" / "library" / "manual" / "kernel" / "C-seqlock.litmus"
+    if not path.exists():
+        pytest.skip(f"{path} not found (set SWTLB_SHARED)")
+    text = path.read_text().replace("int r4;", "int r7;")
+    i = text.index("WRITE_ONCE(*ctr, r1 + 1);", text.index("P2("))
+    mutated = text[:i] + "WRITE_ONCE(*ctr, r1 + 0);" + text[i + 25:]
+    assert mutated != text
+    with pytest.raises(swtlb.BoundError, match="timeout after 2 s"):
+        swtlb.check(mutated, timeout=2)
+    # The search itself stops at the first look at the clock once the time is up.
+    from swtlb.executions import Limits, skeletons
+
+    with pytest.raises(swtlb.BoundError, match="timeout after 0 s"):
+        next(skeletons(swtlb.parse(mutated), limits=Limits(timeout=0), start=time.monotonic()))

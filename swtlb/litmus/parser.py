@@ -184,6 +184,8 @@ class _Parser:
                 words.append("*")
                 self.i += 1
             if self.tok.kind == "int" and self.peek().text == ":":
+                if not self.tok.text.isdigit():
+                    raise self.error("a process number such as '0' before ':'", self.tok)
                 thread = int(self.tok.text)
                 self.i += 2
                 reg = self.ident("a register name").text
@@ -452,6 +454,8 @@ class _Parser:
 
     def cond_loc(self) -> Loc:
         if self.tok.kind == "int" and self.peek().text == ":":
+            if not self.tok.text.isdigit():
+                raise self.error("a process number such as '0' before ':'", self.tok)
             thread = int(self.tok.text)
             self.i += 2
             return Loc(self.ident("a register name after 'N:'").text, thread)
