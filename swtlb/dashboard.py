@@ -274,7 +274,7 @@ def classroom(*, runs: int = 20_000, seed: int = 0):
         runs=runs, seed=seed)
     tabs = w.Tab(children=[scenario_panel.widget(), matrix_panel.widget(), w.HTML(ABOUT)],
                  titles=("Scenario", "Barrier matrix", "How to read this"))
-    box = _box([w.HTML("<h2>swtlb · is_swiotlb_buffer() without the lock</h2>"), tabs],
-               f"[classroom dashboard: {scenario_panel.status}; {matrix_panel.summary}]")
+    box = _box([tabs], f"[classroom dashboard: {scenario_panel.status}; "
+                       f"{matrix_panel.summary}]")
     box.scenario, box.matrix, box.tabs = scenario_panel, matrix_panel, tabs
     return box
