@@ -73,6 +73,7 @@ def _weak_preds(prog: Program, instrs: list[Instr]) -> dict[int, list[Pred]]:
         timed = [i for i in thread if i.op != "assign"]
         for k, j in enumerate(timed):
             wait: set[int] = set()
+            data_ready: set[int] = set()  # own stores this load may forward from
             for i in timed[:k]:
                 if i.op == "fence":
                     if i.tag in FULL or (i.tag == "rmb") or (i.tag == "wmb" and j.is_write):
@@ -88,8 +89,12 @@ def _weak_preds(prog: Program, instrs: list[Instr]) -> dict[int, list[Pred]]:
                 if not j.is_access:
                     continue
                 alias = i.loc is None or j.loc is None or i.loc == j.loc
-                if alias and not (i.op == "store" and j.op == "load"):
-                    wait.add(i.index)  # coherence (a load may forward from an earlier store)
+                if alias and i.op == "store" and j.op == "load":
+                    data_ready.add(i.index)  # forwarding needs the store's value, not its
+                    # visibility: without this a load took a value not yet computed (the fuzz
+                    # found such a run closing a causal cycle through z1/z2 out of thin air)
+                elif alias:
+                    wait.add(i.index)  # coherence
                 if _acquire(i) or _release(j) or (_release(i) and _acquire(j)):
                     wait.add(i.index)
                 if i.tag == "mb" and i.op == "rmw" or j.tag == "mb" and j.op == "rmw":
@@ -99,7 +104,8 @@ def _weak_preds(prog: Program, instrs: list[Instr]) -> dict[int, list[Pred]]:
                                                             or local in j.ctrl_deps)):
                     wait.add(i.index)
             # whatever waits for a store waits until every other CPU can see it
-            preds[j.index] = [(i, "V" if instrs[i].is_write else "T") for i in sorted(wait)]
+            preds[j.index] = sorted([(i, "V" if instrs[i].is_write else "T") for i in wait]
+                                    + [(i, "T") for i in data_ready - wait])
     return preds
 
 
