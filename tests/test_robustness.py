@@ -129,3 +129,16 @@ def test_forwarded_loads_wait_for_the_stores_value():
     freq = simulate(text, "weak", runs=20_000, seed=0)
     assert freq.loc[~freq["allowed"], "count"].sum() == 0
     assert freq.loc[freq["allowed"], "count"].gt(0).all()  # both allowed states still appear
+
+
+def test_a_grace_period_inside_a_reader_is_refused_by_the_machines():
+    """From the long fuzz: synchronize_rcu() moved inside rcu_read_lock() (a deadlock in the
+    kernel) let the weak machine show a state LKMM forbids."""
+    from swtlb.machines import simulate
+
+    text = ("C gp-in-reader\n{}\nP0(int *x, int *y) { int r1; int r2; rcu_read_lock(); "
+            "r1 = READ_ONCE(*x); synchronize_rcu(); r2 = READ_ONCE(*y); rcu_read_unlock(); }\n"
+            "P1(int *x, int *y) { WRITE_ONCE(*y, 1); synchronize_rcu(); WRITE_ONCE(*x, 1); }\n"
+            "exists (0:r1=1 /\\ 0:r2=0)\n")
+    with pytest.raises(swtlb.LitmusError, match="inside an RCU read-side critical section"):
+        simulate(text, "weak", runs=100)

@@ -91,6 +91,10 @@ def _rcu_sections(prog: Program) -> list[list[int]]:
                     current.append(ins.index)
                     sections.append(current)
                     current = []
+            elif depth and ins.op == "fence" and ins.tag == "sync-rcu":
+                raise UnsupportedError("the machines cannot run synchronize_rcu() inside an "
+                                       "RCU read-side critical section (it would deadlock)",
+                                       prog.test.file, *ins.pos)
             elif depth and ins.is_access:
                 current.append(ins.index)
         if depth:
