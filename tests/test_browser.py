@@ -28,6 +28,11 @@ ALL_RUN = """() => {
   const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
   return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
 }"""
+# The first code cell is queued, running or done: Run All took effect.
+STARTED = r"""() => {
+  const p = document.querySelector('.jp-CodeCell .jp-InputPrompt');
+  return p !== null && /\[(\*|\d+)\]/.test(p.textContent);
+}"""
 PROMPTS = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
   .map(p => p.textContent).join(' ')"""
 # What went wrong on the page: error or stderr outputs, widgets that failed or never loaded.
@@ -44,13 +49,24 @@ PROBLEMS = """() => {
 
 
 def _open_and_run(page, url: str, name: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     # A workspace of its own, reset, so no notebook left open by an earlier test comes back.
     workspace = re.sub(r"\W", "", name)
     page.goto(url.replace("/lab?", f"/lab/workspaces/{workspace}/tree/{name}?reset&"))
     try:
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        # The indicator can say idle before the kernel's session is connected, and a Run All
+        # clicked then is dropped (seen once in CI). A person would click again; so do we.
+        for attempt in range(3):
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            try:
+                page.wait_for_function(STARTED, timeout=20_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
         page.wait_for_function("() => !document.body.textContent.includes('Loading widget')")
