@@ -142,3 +142,20 @@ def test_a_grace_period_inside_a_reader_is_refused_by_the_machines():
             "exists (0:r1=1 /\\ 0:r2=0)\n")
     with pytest.raises(swtlb.LitmusError, match="inside an RCU read-side critical section"):
         simulate(text, "weak", runs=100)
+
+
+@pytest.mark.parametrize(
+    "branch", ["if (READ_ONCE(*x) == 0) r1 = 8;", "r1 = 1; if (READ_ONCE(*x)) r1 = 0;"]
+)
+def test_a_store_after_a_branch_waits_for_the_branch(branch):
+    """From the long fuzz: a register set inside a branch and stored after it. The weak machine
+    let the store out before the load that chose the branch, and so showed a value no
+    execution can produce (LKMM forbids the state; so does every CPU)."""
+    from swtlb.machines import simulate
+
+    text = (f"C after-join\n{{}}\nP0(int *x, int *y) {{ int r1; {branch} WRITE_ONCE(*y, r1); }}\n"
+            "P1(int *x, int *y) { int r2; r2 = READ_ONCE(*y); WRITE_ONCE(*x, r2); }\n"
+            "exists (0:r1=0)\n")
+    freq = simulate(text, "weak", runs=20_000, seed=0)
+    assert freq.loc[~freq["allowed"], "count"].sum() == 0
+    assert freq["count"].sum() == 20_000

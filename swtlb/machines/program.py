@@ -116,6 +116,11 @@ class _Compiler:
         self.taint: dict[str, frozenset[int]] = {}  # register -> local loads it depends on
         self.guard: Fn | None = None
         self.ctrl: frozenset[int] = frozenset()
+        # Loads that decided an earlier, already closed branch. A CPU never lets a store out
+        # before the branches ahead of it resolve, so these order later stores too (unlike
+        # LKMM's ctrl, which ends at the join). Without this the weak machine wrote a value
+        # chosen by a branch before reading what chose it (the fuzz found that cycle).
+        self.joined: frozenset[int] = frozenset()
         self.temps = 0
 
     def fail(self, message: str, pos: tuple[int, int]) -> UnsupportedError:
@@ -130,7 +135,7 @@ class _Compiler:
     def emit(self, ins: Instr) -> int:
         ins.thread = self.thread.index
         ins.guard = self.guard
-        ins.ctrl_deps = self.ctrl
+        ins.ctrl_deps = self.ctrl | self.joined
         self.out.append(ins)
         return len(self.out) - 1
 
@@ -298,6 +303,7 @@ class _Compiler:
                     self.ctrl = saved_ctrl | ct
                     self.stmts(arm)
                 self.guard, self.ctrl = saved_guard, saved_ctrl
+                self.joined |= ct
 
     def assign(self, name: str, value: Expr, pos: tuple[int, int]) -> None:
         f, t = self.expr(value)
