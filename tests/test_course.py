@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 
@@ -117,6 +118,21 @@ def test_notebook_structure(path):
     assert any("".join(c["source"]).startswith("# NBVAL_CHECK_OUTPUT") for c in code)
     meta = json.loads(path.read_text())["metadata"]
     assert "widgets" not in meta, f"{path.name} stores widget state; strip it"
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, ROOT / "dashboard" / "classroom.ipynb"],
+                         ids=lambda p: p.stem)
+def test_notebooks_are_stored_as_the_execute_script_writes_them(path):
+    """Re-running a notebook must not produce a diff: widget ids and stream splits are fixed."""
+    nbformat = pytest.importorskip("nbformat")
+    spec = importlib.util.spec_from_file_location("execute_notebooks",
+                                                  ROOT / "scripts" / "execute-notebooks.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    nb = nbformat.read(path, as_version=4)
+    stored = nbformat.writes(nb)
+    script._make_stable(nb, path.name)
+    assert nbformat.writes(nb) == stored, f"run: python scripts/execute-notebooks.py {path}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
