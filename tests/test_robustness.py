@@ -159,3 +159,16 @@ def test_a_store_after_a_branch_waits_for_the_branch(branch):
     freq = simulate(text, "weak", runs=20_000, seed=0)
     assert freq.loc[~freq["allowed"], "count"].sum() == 0
     assert freq["count"].sum() == 20_000
+
+
+@pytest.mark.parametrize("machine", ["sc", "tso", "weak"])
+def test_an_arm_that_assigns_its_own_condition_still_runs_to_its_end(machine):
+    """From the long fuzz (C-PaulEMcKenney-psc+sr-relacq with r1 renamed r2): the arm reassigned
+    the register its `if` tested, switched itself off halfway and let the other arm run too."""
+    from swtlb.machines import simulate
+
+    text = ("C arm-assigns-its-condition\n{ x=1; }\nP0(int *x, int *y) { int r1; "
+            "r1 = READ_ONCE(*x); if (r1) { r1 = 0; WRITE_ONCE(*y, 1); } "
+            "else { WRITE_ONCE(*y, 2); } }\nexists (y=1 /\\ 0:r1=0)\n")
+    freq = simulate(text, machine, runs=1_000, seed=0)
+    assert freq[["state", "count"]].values.tolist() == [["0:r1=0; [y]=1;", 1_000]]

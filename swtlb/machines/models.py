@@ -8,19 +8,19 @@ before memory (and the other CPUs) see it; a CPU reads its own buffered stores e
 ``synchronize_rcu()`` and every locked instruction (RMWs, ``spin_lock()``) first drain the buffer.
 
 ``weak`` (arm64-like, other-multi-copy-atomic): an instruction may run as soon as what it depends
-on has run, so loads run ahead and stores linger. A store becomes visible to every other CPU at
-one instant. What orders two accesses of one CPU: the same location (coherence; a load may still
-take a newer own store early); an address dependency (load -> access); a data or control
-dependency (load -> store), where a store waits for every earlier branch, also one that has
-already closed (no CPU lets a store out on a guess); ``ldar`` (``smp_load_acquire``, acquire RMWs, ``spin_lock``) before
+on has run, so loads run ahead and stores linger. A store becomes visible to every other CPU at one
+instant. What orders two accesses of one CPU: the same location (coherence; a load may still take a
+newer own store early); an address dependency (load -> access); a data or control dependency (load
+-> store), where a store waits for every earlier branch, also one that has already closed (no CPU
+lets a store out on a guess); ``ldar`` (``smp_load_acquire``, acquire RMWs, ``spin_lock``) before
 everything after it; ``stlr`` (``smp_store_release``, release RMWs, ``spin_unlock``) after
 everything before it, and before a later ``ldar``; ``dmb ish`` (``smp_mb()``, fully ordered RMWs,
-``smp_mb__{before,after}_atomic()``, ``smp_mb__after_spinlock()``, ``synchronize_rcu()``)
-between everything; ``dmb ishld``
-(``smp_rmb()``) from earlier loads to everything later; ``dmb ishst`` (``smp_wmb()``) between
-stores. ``barrier()``, ``rcu_read_lock()/unlock()``, ``smp_mb__after_unlock_lock()`` and
-``smp_mb__after_srcu_read_unlock()`` emit no instruction. Failed cmpxchg and
-plain C accesses are treated like their marked forms (never less ordered than hardware).
+``smp_mb__{before,after}_atomic()``, ``smp_mb__after_spinlock()``, ``synchronize_rcu()``) between
+everything; ``dmb ishld`` (``smp_rmb()``) from earlier loads to everything later; ``dmb ishst``
+(``smp_wmb()``) between stores. ``barrier()``, ``rcu_read_lock()/unlock()``,
+``smp_mb__after_unlock_lock()`` and ``smp_mb__after_srcu_read_unlock()`` emit no instruction.
+Failed cmpxchg and plain C accesses are treated like their marked forms (never less ordered than
+hardware).
 """
 
 from __future__ import annotations

@@ -293,11 +293,17 @@ class _Compiler:
             elif isinstance(s, ExprStmt):
                 self.expr(s.expr)
             elif isinstance(s, If):
-                cond, ct = self.expr(s.cond)
+                value, ct = self.expr(s.cond)
+                # Guards are evaluated as the instructions run, so the condition is kept in a
+                # temporary: an arm may assign the very register it tests (the fuzz found an
+                # arm switching itself off halfway and the other arm running too).
+                flag = self.temp()
+                self.emit(Instr(0, "assign", dest=flag, value=value, pos=s.pos))
+                self.taint[flag] = ct
                 saved_guard, saved_ctrl = self.guard, self.ctrl
                 for arm, want in ((s.then, True), (s.orelse, False)):
-                    test = (lambda r, c=cond: c(r) != 0) if want else (
-                        lambda r, c=cond: c(r) == 0)
+                    test = (lambda r, f=flag: r[f] != 0) if want else (
+                        lambda r, f=flag: r[f] == 0)
                     self.guard = test if saved_guard is None else (
                         lambda r, a=saved_guard, b=test: a(r) & b(r))
                     self.ctrl = saved_ctrl | ct
