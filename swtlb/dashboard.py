@@ -181,7 +181,6 @@ class MatrixPanel:
             return self.summary
         m = self.matrix
         never = m["LKMM"] == "Never"
-        self.unsound = int((never & (m["weak bad runs"].fillna(0) > 0)).sum())
         self.summary = (f"design {variant}, {cpus} CPUs: {len(m)} barrier choices; "
                         f"LKMM forbids the bad outcome in {int(never.sum())}")
         if runs:
@@ -194,6 +193,14 @@ class MatrixPanel:
                                            f"LKMM verdicts and bad runs of {runs:,} per cell"))
         plt.close(self.figure)
         return self.summary
+
+    @property
+    def unsound(self) -> int:
+        """Cells where LKMM says Never and the machine still showed the bad outcome (must be 0)."""
+        if self.matrix is None:
+            return 0
+        m = self.matrix
+        return int(((m["LKMM"] == "Never") & (m["weak bad runs"].fillna(0) > 0)).sum())
 
     def table(self) -> pd.DataFrame:
         """The matrix as verdicts with counts, writers down and readers across."""

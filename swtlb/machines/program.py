@@ -9,7 +9,7 @@ of location ``k`` is ``ADDR + k`` so that pointers compare and print as herd7's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,7 +83,6 @@ class Program:
     locations: list[str]
     threads: list[list[Instr]]
     init: dict[int, int]
-    reg_names: list[set[str]] = field(default_factory=list)
 
     @property
     def instrs(self) -> list[Instr]:
@@ -299,7 +298,6 @@ class _Compiler:
                 # arm switching itself off halfway and the other arm running too).
                 flag = self.temp()
                 self.emit(Instr(0, "assign", dest=flag, value=value, pos=s.pos))
-                self.taint[flag] = ct
                 saved_guard, saved_ctrl = self.guard, self.ctrl
                 for arm, want in ((s.then, True), (s.orelse, False)):
                     test = (lambda r, f=flag: r[f] != 0) if want else (
@@ -331,11 +329,9 @@ def compile_test(test: LitmusTest) -> Program:
     for name in test.init:
         locs.setdefault(name, len(locs))
     threads = []
-    regs = []
     for t in test.threads:
         c = _Compiler(test, t, locs)
         threads.append(c.compile())
-        regs.append(c.declared | set(c.taint))
     index = 0
     for t in threads:
         for ins in t:
@@ -347,4 +343,4 @@ def compile_test(test: LitmusTest) -> Program:
         init[locs[name]] = int(ADDR + locs[v]) if isinstance(v, str) and v in locs else (
             int(ADDR + locs.setdefault(v, len(locs))) if isinstance(v, str) else int(v))
     locations = sorted(locs, key=locs.get)
-    return Program(test, locations, threads, init, regs)
+    return Program(test, locations, threads, init)
