@@ -29,72 +29,119 @@ def _widgets():
     return ipywidgets
 
 
-def _box(children: list, static: str):
+def _box(children: list, static: str, html: str | None = None):
     """A VBox whose text form (what a notebook shows when read without running) says what the
-    widget is, instead of a repr of its children."""
+    widget is, instead of a repr of its children; ``html``, if given, is the static form a
+    renderer without a widget manager shows. The text form is never cut short."""
     w = _widgets()
 
     class Box(w.VBox):
         def __repr__(self) -> str:
             return static
 
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs) or {}
+            data["text/plain"] = static
+            if html is not None:
+                data["text/html"] = html
+            return data
+
     return Box(children)
 
 
 # ---- quizzes -----------------------------------------------------------------------------------
-@dataclass
 class Quiz:
-    """A multiple-choice question; the answer is kept out of the notebook's text."""
+    """A multiple-choice question. Options are numbered from 1 as displayed, and ``answer`` and
+    ``check(k)`` use the same numbers, so what a learner reads is what a learner types."""
 
-    question: str
-    options: list[str]
-    answer: int
-    why: str
-    feedback: str = ""
+    def __init__(self, question: str, options: list[str], answer: int, why: str,
+                 hint: str) -> None:
+        if not 1 <= answer <= len(options):
+            raise ValueError(f"answer must be an option number from 1 to {len(options)}, "
+                             f"not {answer}")
+        if not hint.strip():
+            raise ValueError("every quiz needs a hint written for its own question")
+        self.question, self.options, self.answer = question, list(options), answer
+        self.why, self._hint = why, hint
+        self.feedback = ""
+        self.tries = 0
 
     def check(self, choice: int) -> bool:
-        right = choice == self.answer
-        self.feedback = ("Right. " if right else "Not quite. ") + (
-            self.why if right else "Think again, or call .hint().")
-        return right
+        """Judge option number ``choice`` (1-based); a wrong answer may be retried."""
+        n = len(self.options)
+        if isinstance(choice, bool) or not isinstance(choice, int) or not 1 <= choice <= n:
+            self.feedback = f"Choose an option by its number, 1 to {n} (got {choice!r})."
+            return False
+        self.tries += 1
+        if choice == self.answer:
+            self.feedback = f"Right: {choice}. {self.why}"
+            return True
+        self.feedback = (f"Not quite: {choice} is not the answer. Pick another and check "
+                         f"again, or ask for the hint.")
+        return False
 
     def hint(self) -> str:
-        return "Describe each barrier on its own CPU first: which of its accesses does it order?"
+        return f"Hint: {self._hint}"
+
+    def _options_text(self) -> str:
+        return "\n".join(f"{k}. {o}" for k, o in enumerate(self.options, start=1))
+
+    def _static_html(self) -> str:
+        """What a reader without a kernel sees: the question, the options, and the hint and the
+        answer folded away so that they can be revealed on purpose."""
+        items = "".join(f"<li>{_esc(o)}</li>" for o in self.options)
+        right = _esc(self.options[self.answer - 1])
+        return (f"<div class='swtlb-quiz'><p><b>Quiz.</b> {_esc(self.question)}</p><ol>{items}"
+                f"</ol><details><summary>Hint</summary><p>{_esc(self._hint)}</p></details>"
+                f"<details><summary>Answer</summary><p><b>{self.answer}. {right}</b></p>"
+                f"<p>{_esc(self.why)}</p></details></div>")
 
     def _repr_markdown_(self) -> str:
-        items = "\n".join(f"{k + 1}. {o}" for k, o in enumerate(self.options))
-        return f"**Quiz.** {self.question}\n\n{items}\n\n*(run the cell to answer)*"
+        return self._static_html()
 
     def widget(self):
         w = _widgets()
-        choice = w.RadioButtons(options=[(o, k) for k, o in enumerate(self.options)],
-                                value=None, layout=w.Layout(width="auto"))
+        choice = w.RadioButtons(
+            options=[(f"{k}. {o}", k) for k, o in enumerate(self.options, start=1)],
+            value=None, layout=w.Layout(width="auto"))
         button = w.Button(description="Check", button_style="info")
+        hint_button = w.Button(description="Hint")
         result = w.HTML()
 
-        def on_click(_=None):
+        def on_check(_=None):
             if choice.value is None:
                 result.value = "<i>Pick an answer first.</i>"
                 return
             self.check(choice.value)
-            result.value = f"<b>{self.feedback}</b>"
+            result.value = f"<b>{_esc(self.feedback)}</b>"
 
-        button.on_click(on_click)
-        box = _box([w.HTML(f"<b>Quiz.</b> {self.question}"), choice, button, result],
-                   "[quiz: run the notebook to answer it]")
-        box.quiz, box.choice, box.button, box.result = self, choice, button, result
+        def on_hint(_=None):
+            result.value = f"<i>{_esc(self.hint())}</i>"
+
+        button.on_click(on_check)
+        hint_button.on_click(on_hint)
+        static = f"Quiz. {self.question}\n{self._options_text()}\n(run the notebook to answer)"
+        box = _box([w.HTML(f"<b>Quiz.</b> {_esc(self.question)}"), choice,
+                    w.HBox([button, hint_button]), result], static, self._static_html())
+        box.quiz, box.choice, box.button, box.hint_button, box.result = (
+            self, choice, button, hint_button, result)
         return box
 
     def _ipython_display_(self) -> None:
-        from IPython.display import Markdown, display
+        from IPython.display import HTML, display
 
         try:
             widget = self.widget()
         except ImportError:
-            display(Markdown(self._repr_markdown_()))
+            display(HTML(self._static_html()))
             return
-        display(Markdown(self._repr_markdown_().replace("*(run the cell to answer)*", "")))
         display(widget)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
 
 
 # ---- exercises ---------------------------------------------------------------------------------

@@ -64,19 +64,52 @@ def test_explorer_static_table_and_text():
     assert repr(explorer.widget()).startswith("[barrier explorer: run the notebook")
 
 
-def test_quiz_widget_feedback():
-    quiz = Quiz("2+2?", ["3", "4"], 1, "arithmetic")
+def _quiz() -> Quiz:
+    return Quiz("2+2?", ["3", "4", "5"], answer=2, why="arithmetic",
+                hint="count on your fingers")
+
+
+def test_quiz_numbers_options_from_one_everywhere():
+    quiz = _quiz()
+    assert not quiz.check(1) and "Not quite: 1" in quiz.feedback
+    assert quiz.check(2) and quiz.feedback == "Right: 2. arithmetic"
+    for bad in (0, 4, -1, "2", True, 2.0):
+        assert not quiz.check(bad) and "1 to 3" in quiz.feedback
+    assert "<li>3</li><li>4</li>" in quiz._static_html()
+
+
+def test_quiz_refuses_an_answer_outside_its_options_and_an_empty_hint():
+    with pytest.raises(ValueError, match="from 1 to 2"):
+        Quiz("q", ["a", "b"], answer=0, why="w", hint="h")
+    with pytest.raises(ValueError, match="hint"):
+        Quiz("q", ["a", "b"], answer=1, why="w", hint=" ")
+
+
+def test_quiz_widget_retries_and_gives_its_own_hint():
+    quiz = _quiz()
     box = quiz.widget()
     box.button.click()
     assert "Pick an answer" in box.result.value
-    box.choice.value = 0
-    box.button.click()
-    assert "Not quite" in box.result.value
+    assert [label for label, _ in box.choice.options] == ["1. 3", "2. 4", "3. 5"]
     box.choice.value = 1
     box.button.click()
-    assert box.result.value == "<b>Right. arithmetic</b>"
-    assert "**Quiz.** 2+2?" in quiz._repr_markdown_() and "4" in quiz._repr_markdown_()
-    assert repr(box) == "[quiz: run the notebook to answer it]"
+    assert "Not quite" in box.result.value
+    box.hint_button.click()
+    assert box.result.value == "<i>Hint: count on your fingers</i>"
+    box.choice.value = 2
+    box.button.click()
+    assert box.result.value == "<b>Right: 2. arithmetic</b>"
+    assert quiz.tries == 2
+
+
+def test_quiz_renders_once_with_a_static_form_that_can_reveal_the_answer():
+    quiz = _quiz()
+    bundle = quiz.widget()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert html.count("<details>") == 2 and "<summary>Answer</summary>" in html
+    assert "<b>2. 4</b>" in html and "arithmetic" in html and "count on your fingers" in html
+    assert bundle["text/plain"].startswith("Quiz. 2+2?\n1. 3\n2. 4\n3. 5")
 
 
 @pytest.mark.parametrize("key", list(EXERCISES))
@@ -135,15 +168,47 @@ def test_notebooks_are_stored_as_the_execute_script_writes_them(path):
     assert nbformat.writes(nb) == stored, f"run: python scripts/execute-notebooks.py {path}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_every_citation_is_in_the_thread_notes(path):
+CITING = [*NOTEBOOKS, ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+          ROOT / "dashboard" / "classroom.ipynb"]
+MESSAGE_ID = re.compile(r"<([^<>\s/]+@[^<>\s/]+\.[a-z]{2,})>")
+COMMIT = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{12,40}\b")
+
+
+def _citations(path) -> set[str]:
+    text = _text(path) if path.suffix == ".ipynb" else path.read_text()
+    return set(MESSAGE_ID.findall(text)) | set(COMMIT.findall(text))
+
+
+def _sources() -> str:
+    return (ROOT / "docs" / "sources.md").read_text()
+
+
+@pytest.mark.parametrize("path", [p for p in CITING if p.name != "sources.md"],
+                         ids=lambda p: p.stem)
+def test_every_citation_is_in_the_sources_table(path):
+    sources = _sources()
+    missing = sorted(c for c in _citations(path) if c not in sources)
+    assert not missing, f"{path.name} cites what docs/sources.md does not list: {missing}"
+
+
+def test_every_sources_row_names_its_source_and_status():
+    rows = [line for line in _sources().splitlines()
+            if line.startswith("|") and not set(line) <= set("|-: ")]
+    body = [r for r in rows if not r.startswith("| claim")]
+    assert len(body) >= 40
+    for row in body:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert len(cells) == 4, f"a row needs claim | where | source | status: {row}"
+        assert cells[2], f"no source: {row}"
+        assert cells[3] in ("verified", "we think"), f"status must be verified or we think: {row}"
+
+
+def test_sources_cite_messages_the_thread_notes_know():
+    """The notes are where each Message-ID was read; one absent there needs a second look."""
     notes = shared_path("course", "swiotlb-thread.md").read_text()
-    text = _text(path)
-    ids = set(re.findall(r"<([^<>\s]+@[^<>\s]+)>", text))
-    commits = set(re.findall(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{12}\b", text))
-    missing = sorted(i for i in ids if i not in notes) + sorted(
-        c for c in commits if c not in notes)
-    assert not missing, f"{path.name} cites what the notes do not have: {missing}"
+    unknown = sorted(i for i in set(MESSAGE_ID.findall(_sources())) if i not in notes
+                     and i.split("@")[0] not in notes)
+    assert not unknown, f"docs/sources.md cites Message-IDs the notes lack: {unknown}"
 
 
 def test_readme_course_map_lists_every_notebook():
@@ -151,3 +216,48 @@ def test_readme_course_map_lists_every_notebook():
     for path in NOTEBOOKS:
         assert f"notebooks/{path.name}" in readme, f"README course map lacks {path.name}"
     assert (ROOT / "docs" / "instructor-guide.md").exists()
+
+
+def _quizzes_in(path) -> list[tuple[int, Quiz]]:
+    """Every Quiz a notebook builds, found by running its quiz cells with Quiz recorded."""
+    import swtlb.course as course
+
+    made: list[Quiz] = []
+
+    class Recorded(Quiz):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    found = []
+    saved, course.Quiz = course.Quiz, Recorded
+    try:
+        for k, cell in enumerate(_cells(path)):
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and "Quiz(" in source:
+                before = len(made)
+                exec(compile(source, f"{path.name}[{k}]", "exec"), {})  # noqa: S102
+                found += [(k, q) for q in made[before:]]
+    finally:
+        course.Quiz = saved
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_each_quiz_has_its_own_hint_and_renders_once(path):
+    quizzes = _quizzes_in(path)
+    cells = _cells(path)
+    for k, quiz in quizzes:
+        hint = quiz.hint()
+        assert "barrier on its own CPU first" not in hint, f"{path.name}[{k}]: generic hint"
+        outputs = cells[k]["outputs"]
+        shown = [o for o in outputs if o["output_type"] in ("display_data", "execute_result")]
+        assert len(shown) == 1, f"{path.name}[{k}]: the quiz is displayed {len(shown)} times"
+        html = "".join(shown[0]["data"].get("text/html", ""))
+        assert "<summary>Answer</summary>" in html, f"{path.name}[{k}]: no static answer"
+
+
+def test_no_two_quizzes_share_a_hint():
+    hints = [q.hint() for path in NOTEBOOKS for _, q in _quizzes_in(path)]
+    assert len(hints) >= 10
+    assert len(set(hints)) == len(hints)
