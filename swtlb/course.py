@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .check import check
+from .exercises import EXERCISES, Exercise, exercise
 from .litmus.ast import LitmusTest
-from .litmus.errors import LitmusError
-from .litmus.parser import parse
+
+__all__ = ["EXERCISES", "BarrierExplorer", "Exercise", "Quiz", "exercise"]
 
 
 def _widgets():
@@ -142,143 +143,6 @@ def _esc(text: str) -> str:
     import html
 
     return html.escape(text, quote=False)
-
-
-# ---- exercises ---------------------------------------------------------------------------------
-@dataclass
-class Exercise:
-    """Write something, check it, ask for hints one at a time; the solution lives here."""
-
-    key: str
-    prompt: str
-    checker: Callable[[str], tuple[bool, str]]
-    hints: list[str]
-    solution_text: str
-    given: int = 0
-
-    def hint(self) -> str:
-        if not self.hints:
-            return "No hints for this one."
-        text = self.hints[min(self.given, len(self.hints) - 1)]
-        self.given += 1
-        return f"Hint {min(self.given, len(self.hints))}/{len(self.hints)}: {text}"
-
-    def check(self, answer: str) -> bool:
-        ok, message = self.checker(answer)
-        print(("Correct: " if ok else "Not yet: ") + message)
-        return ok
-
-    def solution(self) -> str:
-        return self.solution_text
-
-
-def _litmus_checker(verdict: str, *, model: str = "lkmm", must_use: tuple[str, ...] = (),
-                    threads: int | None = None) -> Callable[[str], tuple[bool, str]]:
-    def run(text: str) -> tuple[bool, str]:
-        try:
-            test = parse(text)
-            result = check(test, model, timeout=20)
-        except LitmusError as exc:
-            return False, f"swtlb cannot read it: {exc}"
-        if threads is not None and len(test.threads) != threads:
-            return False, f"the test should have {threads} processes, not {len(test.threads)}"
-        missing = [m for m in must_use if m not in text]
-        if missing:
-            return False, f"the test should use {', '.join(missing)}"
-        if result.verdict != verdict:
-            return False, f"{model} says {result.verdict} for it; the task asks for {verdict}"
-        return True, f"{model} says {result.verdict} (Positive {result.positive}, " \
-                     f"Negative {result.negative})"
-    return run
-
-
-EXERCISES: dict[str, Exercise] = {}
-
-
-def _register(ex: Exercise) -> None:
-    EXERCISES[ex.key] = ex
-
-
-_register(Exercise(
-    "mp-release-acquire",
-    "Write MP (P0 stores x then y, P1 loads y then x) where the bad outcome 1:r0=1 /\\ 1:r1=0 "
-    "is forbidden by using smp_store_release() and smp_load_acquire() only.",
-    _litmus_checker("Never", must_use=("smp_store_release", "smp_load_acquire"), threads=2),
-    ["The flag is y: make its store a release and its load an acquire.",
-     "smp_store_release(y, 1) takes a pointer, not *y; so does smp_load_acquire(y)."],
-    """C MP+pooncerelease+poacquireonce
-{}
-P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }
-P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); r1 = READ_ONCE(*x); }
-exists (1:r0=1 /\\ 1:r1=0)
-"""))
-_register(Exercise(
-    "sb-needs-mb",
-    "Write store buffering (each CPU stores its own variable, then loads the other's) with the "
-    "outcome 0:r0=0 /\\ 1:r0=0 forbidden. Which barrier does it take?",
-    _litmus_checker("Never", must_use=("smp_mb",), threads=2),
-    ["Store-to-load order is the one order no weaker barrier gives.",
-     "Put smp_mb() between the store and the load on both CPUs."],
-    """C SB+fencembonceonces
-{}
-P0(int *x, int *y) { int r0; WRITE_ONCE(*x, 1); smp_mb(); r0 = READ_ONCE(*y); }
-P1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); smp_mb(); r0 = READ_ONCE(*x); }
-exists (0:r0=0 /\\ 1:r0=0)
-"""))
-_register(Exercise(
-    "swiotlb-flag-fix",
-    "Take the v2 flag design (P0: list=1 under a lock, release store of flag, unlock, then "
-    "blah=1; P1: read blah, acquire-read flag) and add the fewest barriers so that "
-    "1:r0=1 /\\ 1:r1=0 is forbidden.",
-    _litmus_checker("Never", must_use=("smp_rmb",), threads=2),
-    ["Catalin: the writer needs ordering between the flag and the later store of blah.",
-     "And the reader: the acquire orders what comes after the flag load, not the blah load "
-     "before it. Which barrier orders two loads?",
-     "smp_wmb() after the unlock on P0, smp_rmb() between the two loads on P1."],
-    """C swiotlb-v2-flag-fixed
-{}
-P0(int *list, int *flag, int *blah, spinlock_t *lock)
-{
-	spin_lock(lock);
-	WRITE_ONCE(*list, 1);
-	smp_store_release(flag, 1);
-	spin_unlock(lock);
-	smp_wmb();
-	WRITE_ONCE(*blah, 1);
-}
-P1(int *list, int *flag, int *blah)
-{
-	int r0;
-	int r1;
-	r0 = READ_ONCE(*blah);
-	smp_rmb();
-	r1 = smp_load_acquire(flag);
-}
-exists (1:r0=1 /\\ 1:r1=0)
-"""))
-_register(Exercise(
-    "three-cpu",
-    "Write the three-CPU shape of the v6.6 fix: P0 publishes y (a new pool) with WRITE_ONCE; "
-    "P1 reads y and, if it saw 1, stores z (the flag) and then w (paddr); P2 reads w, then "
-    "smp_rmb(), then y. Choose P1's barrier so that 2:r0=1 /\\ 2:r1=0 is forbidden.",
-    _litmus_checker("Never", must_use=("smp_mb",), threads=3),
-    ["smp_wmb() orders only P1's own stores; the store P1 must pass on is P0's.",
-     "A full barrier is cumulative: it orders stores P1 has read before its later stores."],
-    """C WRC+pooncerelease+fencembonceonce+fencermbonceonce
-{}
-P0(int *y) { WRITE_ONCE(*y, 1); }
-P1(int *y, int *z, int *w) { int r0; r0 = READ_ONCE(*y); if (r0) { WRITE_ONCE(*z, 1);
-	smp_mb(); WRITE_ONCE(*w, 1); } }
-P2(int *y, int *w) { int r0; int r1; r0 = READ_ONCE(*w); smp_rmb(); r1 = READ_ONCE(*y); }
-exists (2:r0=1 /\\ 2:r1=0)
-"""))
-
-
-def exercise(key: str) -> Exercise:
-    """The exercise named ``key`` (see ``EXERCISES``)."""
-    if key not in EXERCISES:
-        raise KeyError(f"no exercise {key!r}; there are: {', '.join(EXERCISES)}")
-    return EXERCISES[key]
 
 
 # ---- the barrier-toggle widget -----------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 import pytest
 from conftest import ROOT, shared_path
 
-from swtlb.course import EXERCISES, BarrierExplorer, Quiz, exercise
+from swtlb.course import BarrierExplorer, Quiz
 from swtlb.swiotlb import scenario
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -112,24 +112,6 @@ def test_quiz_renders_once_with_a_static_form_that_can_reveal_the_answer():
     assert bundle["text/plain"].startswith("Quiz. 2+2?\n1. 3\n2. 4\n3. 5")
 
 
-@pytest.mark.parametrize("key", list(EXERCISES))
-def test_exercises_accept_their_solution_and_refuse_a_wrong_answer(key, capsys):
-    ex = exercise(key)
-    assert ex.check(ex.solution())
-    wrong = ex.solution().replace("smp_mb();", "").replace("smp_rmb();", "").replace(
-        "smp_store_release(y, 1)", "WRITE_ONCE(*y, 1)")
-    assert not ex.check(wrong)
-    assert not ex.check("C broken\n{ x = }")
-    assert "cannot read it" in capsys.readouterr().out
-    hints = [ex.hint() for _ in range(len(ex.hints) + 1)]
-    assert hints[0].startswith("Hint 1/") and hints[-1] == hints[-2]
-
-
-def test_unknown_exercise():
-    with pytest.raises(KeyError, match="no exercise 'nope'"):
-        exercise("nope")
-
-
 # ---- notebooks ---------------------------------------------------------------------------------
 def test_nine_numbered_notebooks():
     assert [p.name[:2] for p in NOTEBOOKS] == [f"{k:02d}" for k in range(9)]
@@ -230,13 +212,14 @@ def _quizzes_in(path) -> list[tuple[int, Quiz]]:
             made.append(self)
 
     found = []
+    namespace = {"Quiz": Recorded}  # a later quiz cell may rely on an earlier import
     saved, course.Quiz = course.Quiz, Recorded
     try:
         for k, cell in enumerate(_cells(path)):
             source = "".join(cell["source"])
             if cell["cell_type"] == "code" and "Quiz(" in source:
                 before = len(made)
-                exec(compile(source, f"{path.name}[{k}]", "exec"), {})  # noqa: S102
+                exec(compile(source, f"{path.name}[{k}]", "exec"), namespace)  # noqa: S102
                 found += [(k, q) for q in made[before:]]
     finally:
         course.Quiz = saved
