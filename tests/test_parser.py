@@ -1,6 +1,10 @@
 """The parser reads herd7's C litmus format and refuses bad input with file:line:col."""
 
+import re
+import subprocess
+
 import pytest
+from conftest import shared_path
 
 import swtlb
 from swtlb.litmus.ast import And, Atom, Loc, Not, Or
@@ -72,7 +76,7 @@ BAD = [
     ("C t\n{}\nP0(int *x) { }\nexists (x 1)", 4, 11, "expected '=' or '<>'"),
     ("C t\n{}\nP0(int *x) { if (x { } }\nexists (x=1)", 3, 20, "expected ')'"),
     ("C t\n{}\nP0(int *x) { while (1) { } }\nexists (x=1)", 3, 14, "'while' statements"),
-    ("C t\n(* never closed\n{}\n", 2, 1, "never closed"),
+    ("C t\n(*\n{}\n", 2, 1, "never closed"),
     ("C t\n{}\nP0(int *x) { int r0; r0 = x[1]; }\nexists (x=1)", 3, 28, "arrays"),
 ]
 
@@ -111,3 +115,165 @@ def test_integer_literals_follow_c():
     assert t.init == {"x": 8, "y": 31}
     with pytest.raises(swtlb.LitmusError, match=r"<string>:3:25: expected an integer, found '08'"):
         swtlb.parse("C t\n{}\nP0(int *x) { int r; r = 08; }\nexists (0:r=1)\n")
+
+
+# ---- the header: what herd7 7.58 reads between 'C NAME' and the initial state ------------------
+# Each case was run through herd7 7.58 (test_header_forms_agree_with_herd7 does it again when
+# the shared folder is present). BODY follows the header text.
+BODY = """{
+}
+
+P0(int *x)
+{
+	WRITE_ONCE(*x, 1);
+}
+
+P1(int *x)
+{
+	int r0;
+	r0 = READ_ONCE(*x);
+}
+
+exists (1:r0=1)
+"""
+
+DIY = ("C diy\nCycle=Rfi PodRR Fre\nRelax=\nSafe=[Rfi,PodRR] Fre PodWR\n"
+       "Prefetch=0:x=F,0:y=T,1:y=F\nCom=Fr Fr\nOrig=Rfi PodRR Fre\n")
+
+# id: (header, name, info, doc)
+HEADER_ACCEPTED = {
+    "diy7-metadata": (DIY, "diy", {"Cycle": "Rfi PodRR Fre", "Relax": "",
+                                   "Safe": "[Rfi,PodRR] Fre PodWR",
+                                   "Prefetch": "0:x=F,0:y=T,1:y=F", "Com": "Fr Fr",
+                                   "Orig": "Rfi PodRR Fre"}, None),
+    "doc-same-line": ('C d1 "a doc string"\n', "d1", {}, "a doc string"),
+    "doc-next-line": ('C d2\n"FenceWmbdWW RfeOnceOnce"\nCycle=Rfe\n', "d2", {"Cycle": "Rfe"},
+                      "FenceWmbdWW RfeOnceOnce"),
+    "doc-multiline-brace": ('C d3 "two\nlines { brace"\n', "d3", {}, "two\nlines { brace"),
+    "doc-after-blank-is-text": ('C d4\n\n"skipped"\n', "d4", {}, None),
+    "texname-doc-semicolon": ('C d5 (tex) "doc";\n', "d5", {}, "doc"),
+    "second-C-line": ("C JanStancek-rwsem\nC rwsem\n", "JanStancek-rwsem", {}, None),
+    "free-text": ("C f1\nthis line is text, skipped (no key=value at its start)\n", "f1", {},
+                  None),
+    "comment-with-braces": ("C c1\n(*\n * Result: Never { }\n * (* nested *)\n * Foo=1\n *)\n",
+                            "c1", {}, None),
+    "comment-brace-tie": ("C c2\n(*{ herd7's comment rule wins the tie *)\n", "c2", {}, None),
+    "comment-after-name": ("C c3 (*\n{ *)\n", "c3", {}, None),
+    "open-comment-is-text": ("C c4\n(* more follows on this line, so it is text\n", "c4", {},
+                             None),
+    "info-on-first-line": ("C i1 Foo=1\n", "i1", {"Foo": "1"}, None),
+    "info-key-forms": ("C i2\nz.w-v/u = 4 \nfoo =bar baz\n", "i2",
+                       {"z.w-v/u": "4", "foo": "bar baz"}, None),
+    "hash-may-repeat": ("C i3\nHash=a\nhash=b\n", "i3", {"Hash": "a", "hash": "b"}, None),
+    "crlf": ("C i4\r\nCycle=Rfi\r\n", "i4", {"Cycle": "Rfi"}, None),
+    "tab-after-C": ("C\tn1\n", "n1", {}, None),
+    "name-.litmus-dropped": ("C n2.litmus\n", "n2", {}, None),
+    "name-characters": ("C a/b+c[d]-e.f_g\n", "a/b+c[d]-e.f_g", {}, None),
+    "name-stops-at-comma": ("C n3,bar\n", "n3", {}, None),
+    "variant-lkmmv2": ("C k1\nVariant=lkmmv2\n", "k1", {"Variant": "lkmmv2"}, None),
+    "variant-empty": ("C k2\nVariant=\n", "k2", {"Variant": ""}, None),
+    "unroll-integers": ("C k3\nUnroll=0x10\n", "k3", {"Unroll": "0x10"}, None),
+    "tthm-keys": ("C k4\nTTHM=P0:HA hd\n", "k4", {"TTHM": "P0:HA hd"}, None),
+    "cachetype-keys": ("C k5\nCacheType=dic idc\n", "k5", {"CacheType": "dic idc"}, None),
+    "mapping-empty": ("C k6\nMapping=\n", "k6", {"Mapping": ""}, None),
+}
+
+# id: (header, line, col, message); BODY follows, so line numbers count the header's lines
+HEADER_REFUSED = {
+    "leading-blank-line": ("\nC t\n", 1, 1, "to start the file"),
+    "leading-blanks": ("  C t\n", 1, 1, "first column"),
+    "no-name": ("C\n", 1, 1, "header line 'C <test name>'"),
+    "c-comment-first": ("/* c */\nC t\n", 1, 1, "header line"),
+    "brace-in-text": ("C t\nrandom { text\n", 8, 12, "here 2:8"),
+    "brace-in-line-comment": ("C t\n// a C comment {\n", 8, 12, "here 2:16"),
+    "brace-in-one-line-comment": ("C t\n(* a comment { *)\n", 8, 12, "here 2:14"),
+    "brace-in-late-doc": ('C t\n\n"doc {"\n', 3, 7, "here 3:6"),
+    "comment-never-closed": ("C t\n(*\n", 2, 1, "never closed"),
+    "nested-comment-never-closed": ("C t\n(*\n{ (* nested }\n*)\n", 2, 1, "never closed"),
+    "duplicate-key": ("C t\nCycle=a\ncycle=b\n", 3, 1, "'cycle' is given twice"),
+    "duplicate-first-line-key": ("C t Foo=a\nFoo=b\n", 2, 1, "'Foo' is given twice"),
+    "unroll-not-integer": ("C t\nUnroll=abc\n", 2, 1, "not an integer"),
+    "unroll-trailing-blank": ("C t\nUnroll=3 \n", 2, 1, "not an integer"),
+    "unroll-empty": ("C t\nUnroll=\n", 2, 1, "not an integer"),
+    "tthm-bad": ("C t\ntthm=bad\n", 2, 1, "SW, HA, HD"),
+    "tthm-commas": ("C t\nTTHM=P0:ha,P1:hd\n", 2, 1, "SW, HA, HD"),
+    "cachetype-bad": ("C t\ncachetype=bad\n", 2, 1, "DIC, IDC"),
+    "cachetype-commas": ("C t\nCacheType=DIC,IDC\n", 2, 1, "DIC, IDC"),
+}
+
+# herd7 accepts these but then decides something this engine does not model
+HEADER_UNSUPPORTED = {
+    "variant-mixed": ("C t\nvariant=mixed\n", 2, 1, "variant(s) 'mixed'"),
+    "variant-lkmmv1": ("C t\nVariant=lkmmv2, lkmmv1\n", 2, 1, "'lkmmv2 lkmmv1'"),
+    "mapping": ("C t\nMapping=0:r0->foo\n", 2, 1, "'Mapping='"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HEADER_ACCEPTED))
+def test_header_forms_herd7_accepts(case):
+    header, name, info, doc = HEADER_ACCEPTED[case]
+    t = swtlb.parse(header + BODY)
+    assert (t.name, t.info, t.doc) == (name, info, doc)
+    assert len(t.threads) == 2 and t.condition.quantifier == "exists"
+
+
+def test_header_keeps_result_note_and_reports_positions_after_it():
+    t = swtlb.parse("C r\n(*\n * Result: Sometimes\n *)\nCycle=x\n{ x = 1; }\nP0(int *x) { }\n")
+    assert t.result == "Sometimes" and t.info == {"Cycle": "x"} and t.init == {"x": 1}
+    with pytest.raises(swtlb.LitmusError, match=r"<string>:9:12: expected '\{' opening a block"):
+        swtlb.parse(DIY + "{ x = 1; }\nP0(int *x) ;\n")
+
+
+def test_header_dash_name_is_the_file_name():
+    assert swtlb.parse("C --\n" + BODY, file="dir/some-test.litmus").name == "some-test"
+
+
+def test_header_without_initial_state():
+    with pytest.raises(swtlb.LitmusError, match=r"<string>:3:1: expected '\{' opening the "
+                       "initial state, found end of file"):
+        swtlb.parse("C t\nCycle=a\n")
+
+
+@pytest.mark.parametrize("case", sorted(HEADER_REFUSED))
+def test_header_forms_herd7_refuses(case):
+    header, line, col, message = HEADER_REFUSED[case]
+    with pytest.raises(swtlb.LitmusError) as info:
+        swtlb.parse(header + BODY, file="bad.litmus")
+    err = info.value
+    assert not isinstance(err, swtlb.UnsupportedError)
+    assert (err.line, err.col) == (line, col), str(err)
+    assert message in str(err) and str(err).startswith(f"bad.litmus:{line}:{col}: ")
+
+
+@pytest.mark.parametrize("case", sorted(HEADER_UNSUPPORTED))
+def test_header_keys_that_change_herd7s_answer_are_refused(case):
+    header, line, col, message = HEADER_UNSUPPORTED[case]
+    with pytest.raises(swtlb.UnsupportedError) as info:
+        swtlb.parse(header + BODY, file="bad.litmus")
+    assert (info.value.line, info.value.col) == (line, col)
+    assert message in str(info.value)
+
+
+def _herd7(path):
+    herd = shared_path("tools", "herd7", "herd7")
+    lkmm = shared_path("lkmm")
+    run = subprocess.run([str(herd), "-conf", "linux-kernel.cfg", str(path)], cwd=lkmm,
+                         capture_output=True, text=True, timeout=60)
+    return run.stdout
+
+
+@pytest.mark.parametrize("case", sorted(HEADER_ACCEPTED) + sorted(HEADER_REFUSED))
+def test_header_forms_agree_with_herd7(case, tmp_path):
+    """herd7 itself accepts exactly the accepted forms, with the same name and answer."""
+    header = (HEADER_ACCEPTED.get(case) or HEADER_REFUSED[case])[0]
+    path = tmp_path / "case.litmus"
+    path.write_text(header + BODY)
+    out = _herd7(path)
+    observed = re.search(r"^Observation .*$", out, re.M)
+    if case in HEADER_REFUSED:
+        assert observed is None, out
+        return
+    assert observed, out
+    ours = swtlb.check(path)
+    assert observed.group(0) == (f"Observation {ours.test.name} {ours.verdict} "
+                                 f"{ours.positive} {ours.negative}")

@@ -169,6 +169,8 @@ class LitmusTest:
     file: str = "<string>"
     source: str = ""
     types: dict[str, str] = field(default_factory=dict)
+    info: dict[str, str] = field(default_factory=dict)  # herd7's header metadata (Cycle=, ...)
+    doc: str | None = None  # the quoted doc string after the name
 
     def __repr__(self) -> str:
         return f"<LitmusTest {self.name}: {len(self.threads)} threads, {self.condition.quantifier}>"

@@ -38,6 +38,7 @@ from .ast import (
     Value,
 )
 from .errors import LitmusError, UnsupportedError
+from .header import Header, split_header
 
 _TOKEN = re.compile(
     r"(?P<ws>[ \t\r\f\v]+)|(?P<nl>\n)|(?P<comment>\(\*.*?\*\))|(?P<ccomment>/\*.*?\*/)"
@@ -494,9 +495,6 @@ class _Parser:
         return Atom(loc, value, negated)
 
 
-_RESULT = re.compile(r"Result:\s*(\w+)")
-
-
 def parse(source: str | Path, file: str | None = None) -> LitmusTest:
     """Parse a litmus test from its text or from a path to a ``.litmus`` file."""
     if isinstance(source, Path) or ("\n" not in source and str(source).endswith(".litmus")):
@@ -513,39 +511,26 @@ def parse(source: str | Path, file: str | None = None) -> LitmusTest:
 
 
 def parse_text(text: str, file: str = "<string>") -> LitmusTest:
-    stripped = text.lstrip()
-    skipped = text[: len(text) - len(stripped)]
-    line = 1 + skipped.count("\n")
-    head = re.match(r"(\S+)[ \t]+(\S+)[^\n]*", stripped)
-    if not head or head.group(1) != "C":
-        arch = head.group(1) if head else ""
-        what = f"architecture {arch!r} is not supported; " if head and arch else ""
-        raise LitmusError(f"{what}expected a header line 'C <test name>'", file, line, 1)
-    name = head.group(2)
-    body_start = len(skipped) + head.end()
-    body = text[body_start:]
-    result = None
-    m = _RESULT.search(body[: body.find("{")] if "{" in body else body)
-    if m:
-        result = m.group(1)
-    # a quoted docstring may follow the name; herd7 ignores it and so do we
-    body_line = line
-    body_col = len(head.group(0)) + 1
-    doc = re.match(r'(\s*)"[^"]*"', body)
-    if doc:
-        body_line += body[: doc.end()].count("\n")
-        consumed = body[: doc.end()]
-        body_col = (doc.end() - consumed.rfind("\n")) if "\n" in consumed else body_col + doc.end()
-        body = body[doc.end():]
-    tokens = tokenize(body, file, body_line, body_col)
+    """Parse the text of a test; the header up to the initial state is read as herd7 reads it
+    (see ``header.py``), the rest by the tokenizer and the recursive descent here."""
+    head = split_header(text, file)
     try:
-        return _parse_tokens(tokens, file, name, result, text)
+        tokens = tokenize(text[head.init_offset:], file, head.init_line, head.init_col)
+        return _parse_tokens(tokens, file, head, text)
     except RecursionError:
-        raise LitmusError("expression nested too deeply to read", file, line, 1) from None
+        raise LitmusError("expression nested too deeply to read", file, 1, 1) from None
+    except UnsupportedError:
+        raise
+    except LitmusError as err:
+        if not head.init_inline:
+            raise
+        # a '{' in header text or in a C comment there: say where herd7 saw the initial state
+        raise LitmusError(f"{err.message} (herd7 opens the initial state at the first '{{' "
+                          f"after the header, here {head.init_line}:{head.init_col}, even in "
+                          "text or a C comment)", err.file, err.line, err.col) from None
 
 
-def _parse_tokens(tokens: list[Token], file: str, name: str, result: str | None,
-                  text: str) -> LitmusTest:
+def _parse_tokens(tokens: list[Token], file: str, head: Header, text: str) -> LitmusTest:
     p = _Parser(tokens, file)
     init, reg_init, types = p.init_block()
     threads: list[Thread] = []
@@ -556,6 +541,6 @@ def _parse_tokens(tokens: list[Token], file: str, name: str, result: str | None,
     condition, filt, locations = p.final_section()
     if condition is None:  # herd7 reads a test without a condition as 'forall (true)'
         condition = Condition("forall", Truth(True))
-    return LitmusTest(name=name, init=init, reg_init=reg_init, threads=threads,
-                      condition=condition, filter=filt, locations=locations, result=result,
-                      file=file, source=text, types=types)
+    return LitmusTest(name=head.name, init=init, reg_init=reg_init, threads=threads,
+                      condition=condition, filter=filt, locations=locations, result=head.result,
+                      file=file, source=text, types=types, info=head.info, doc=head.doc)
