@@ -4,6 +4,10 @@ A teacher projects it with ``bash scripts/open-dashboard.sh``, which has Voila r
 ``dashboard/classroom.ipynb`` without its code. Each panel keeps what it shows in plain
 attributes (status text, description, matrix, figure), so tests drive every control without a
 browser; and no combination of control values raises: an impossible choice becomes a message.
+
+Every word shown follows the checker: a data race is reported as undefined (never as Never),
+the bullets come from ``Scenario.describe()``, which reads its pairing off the verdicts, and
+"not seen" is said only of cells that were run.
 """
 
 from __future__ import annotations
@@ -34,6 +38,46 @@ def _as_posted(variant: str) -> dict[str, str]:
             "cpus": "3" if variant == "d" else "2"}
 
 
+def verdict_words(verdict: str, race: bool) -> str:
+    """LKMM's answer in words: a data race has no defined outcome, whatever herd7's verdict."""
+    return "undefined (data race)" if race else verdict
+
+
+def status_line(picked: str, verdict: str, race: bool, bad: int, runs: int,
+                machine: str = "weak") -> str:
+    """The scenario's status: the choice, LKMM's answer, and what the machine showed."""
+    line = f"{picked}: LKMM says {verdict}"
+    if race:
+        line = (f"{picked}: LKMM says undefined (a data race: herd7 raises its data-race flag, "
+                "and LKMM gives a test whose plain accesses race no defined outcome)")
+    if not runs:
+        return line + f"; not run on the {machine} machine (verdicts only)"
+    return line + f"; the {machine} machine showed the bad outcome in {bad:,} of {runs:,} runs"
+
+
+def _posted(variant: str) -> str:
+    return ", ".join(f"{k}={x}" for k, x in VARIANTS[variant].as_proposed.items())
+
+
+def scenario_words(variant: str, writer: str, reader: str, handoff: str,
+                   cpus: str) -> tuple[str, list[str], str]:
+    """(title, bullets, litmus text) for one choice of the controls; an impossible choice gets
+    a message instead of bullets and no test."""
+    v = VARIANTS.get(variant)
+    try:
+        sc = scenario(variant, writer, reader, handoff, cpus=int(cpus))
+    except ValueError as exc:
+        title = f"design {variant}" + (f": {v.design}" if v else "")
+        return title, [f"This combination is not a scenario: {exc}."], ""
+    v = sc.variant
+    same = dict(writer=writer, reader=reader, handoff=handoff) == v.as_proposed
+    lines = [f"how a mapping gets its bounce buffer: {v.maps}.",
+             f"as posted: {_posted(v.key)}; "
+             + ("these are the barriers shown." if same else "other barriers are shown here."),
+             *sc.describe()]
+    return f"design {v.key}: {v.design} ({v.source})", lines, sc.text
+
+
 def _display(out, figure) -> None:
     from IPython.display import display
 
@@ -60,7 +104,14 @@ class ScenarioPanel:
 
     @property
     def status(self) -> str:
-        return self.explorer.verdict_text
+        """The choice, LKMM's answer (a data race as undefined) and the machine's count."""
+        ex = self.explorer
+        if ex.result is None:  # not a test: the explorer's message says why
+            return ex.verdict_text
+        picked = ", ".join(f"{k}={v}" for k, v in ex.current.items())
+        bad = int(ex.frequencies.loc[ex.frequencies["exists"], "count"].sum())
+        return status_line(picked, ex.result.verdict, "data-race" in ex.result.flags, bad,
+                           ex.runs, ex.machine)
 
     @property
     def figure(self):
@@ -80,18 +131,8 @@ class ScenarioPanel:
 
     def _describe(self) -> None:
         c = self.current
-        variant = VARIANTS.get(c["variant"])
-        try:
-            sc = scenario(c["variant"], c["writer"], c["reader"], c["handoff"],
-                          cpus=int(c["cpus"]))
-        except ValueError as exc:
-            self.title = f"design {c['variant']}" + (f": {variant.title}" if variant else "")
-            self.description = [f"This combination is not a scenario: {exc}."]
-            self.litmus_text = ""
-            return
-        self.title = f"design {sc.variant.key}: {sc.variant.title} ({sc.variant.source})"
-        self.description = sc.describe()
-        self.litmus_text = sc.text
+        self.title, self.description, self.litmus_text = scenario_words(
+            c["variant"], c["writer"], c["reader"], c["handoff"], c["cpus"])
 
     def widget(self):
         w = _widgets()
@@ -179,36 +220,56 @@ class MatrixPanel:
             self.matrix, self.figure = None, None
             self.summary = f"design {variant} with {cpus} CPUs: nothing to show ({exc})"
             return self.summary
-        m = self.matrix
-        never = m["LKMM"] == "Never"
-        self.summary = (f"design {variant}, {cpus} CPUs: {len(m)} barrier choices; "
-                        f"LKMM forbids the bad outcome in {int(never.sum())}")
-        if runs:
-            seen = int((~never & (m["weak bad runs"] > 0)).sum())
-            self.summary += (f"; the weak machine showed it in {seen} of the "
-                             f"{int((~never).sum())} it allows, and in {self.unsound} it "
-                             f"forbids ({runs:,} runs each)")
-        self.figure = plots.matrix_plot(m, title=f"Design {variant} ({cpus} CPUs): "
+        self.summary = self._summary(variant, cpus, runs)
+        self.figure = plots.matrix_plot(self.matrix, title=f"Design {variant} ({cpus} CPUs): "
                                         + ("LKMM verdicts" if not runs else
                                            f"LKMM verdicts and bad runs of {runs:,} per cell"))
         plt.close(self.figure)
         return self.summary
 
+    def _summary(self, variant: str, cpus: str, runs: int) -> str:
+        """Counts of the matrix, data races apart: LKMM says nothing about their outcome, so
+        they are neither among the cells it forbids nor among those it allows."""
+        m = self.matrix
+        race = m["data race"].astype(bool)
+        never, allowed = (m["LKMM"] == "Never") & ~race, (m["LKMM"] != "Never") & ~race
+        parts = [f"design {variant}, {cpus} CPUs: {len(m)} barrier choices"]
+        if race.any():
+            handoffs = " and ".join(dict.fromkeys(m.loc[race, "handoff"]))
+            parts.append(f"{int(race.sum())} are data races (hand-off {handoffs}), whose "
+                         "outcome LKMM leaves undefined")
+        parts.append(f"LKMM forbids the bad outcome in {int(never.sum())}"
+                     + (f" of the other {int((~race).sum())}" if race.any() else "")
+                     + f" and allows it in {int(allowed.sum())}")
+        if not runs:
+            parts.append("verdicts only, nothing run on the weak machine")
+            return "; ".join(parts)
+        bad = m["weak bad runs"].fillna(0) > 0
+        parts.append(f"the weak machine showed it in {int((allowed & bad).sum())} of the "
+                     f"{int(allowed.sum())} it allows, and in {self.unsound} it forbids "
+                     f"({runs:,} runs each)")
+        if race.any():
+            parts.append(f"in the {int(race.sum())} data races it showed it in "
+                         f"{int((race & bad).sum())}")
+        return "; ".join(parts)
+
     @property
     def unsound(self) -> int:
-        """Cells where LKMM says Never and the machine still showed the bad outcome (must be 0)."""
+        """Cells where LKMM says Never, with no data race, and the machine still showed the
+        bad outcome (must be 0)."""
         if self.matrix is None:
             return 0
         m = self.matrix
-        return int(((m["LKMM"] == "Never") & (m["weak bad runs"].fillna(0) > 0)).sum())
+        return int(((m["LKMM"] == "Never") & ~m["data race"].astype(bool)
+                    & (m["weak bad runs"].fillna(0) > 0)).sum())
 
     def table(self) -> pd.DataFrame:
         """The matrix as verdicts with counts, writers down and readers across."""
         if self.matrix is None:
             return pd.DataFrame()
         m = self.matrix.copy()
-        cell = m["LKMM"] + m["weak bad runs"].map(lambda b: "" if pd.isna(b) else f" ({b:,})")
-        m["cell"] = cell + m["data race"].map(lambda r: ", data race" if r else "")
+        words = [verdict_words(v, bool(r)) for v, r in zip(m["LKMM"], m["data race"])]
+        m["cell"] = words + m["weak bad runs"].map(lambda b: "" if pd.isna(b) else f" ({b:,})")
         order = {k: list(dict.fromkeys(m[k])) for k in ("writer", "handoff", "reader")}
         columns = pd.MultiIndex.from_product([order["handoff"], order["reader"]],
                                              names=["handoff", "reader"])
@@ -217,7 +278,7 @@ class MatrixPanel:
 
     def widget(self):
         w = _widgets()
-        variant = w.Dropdown(options=[(f"{k} · {v.title}", k)
+        variant = w.Dropdown(options=[(f"{k} · {v.design}", k)
                                       for k, v in VARIANTS.items()],
                              value=self.choice["variant"], description="design",
                              layout={"width": "60em"})
@@ -270,7 +331,13 @@ copy back and the driver reads stale bytes.</p>
 <p><b>Scenario</b>: pick a design and toggle the barriers on each CPU. <b>Barrier matrix</b>:
 every barrier choice of a design at once. <em>Never</em> is LKMM's verdict that the bad outcome
 cannot happen; the weak machine (arm64-like) never shows it then. <em>Sometimes</em> means LKMM
-allows it; the count says how often the machine showed it.</p>
+allows it; the count says how often the machine showed it (with "verdicts only" nothing is run,
+so there is no count). <em>Undefined (data race)</em>: the driver's plain accesses to
+<code>paddr</code> race, and LKMM gives a racy test no defined outcome; herd7 still prints a
+verdict but raises its data-race flag, so such a cell counts as neither Never nor Sometimes.</p>
+<p>In v2 of Petr's series a mapping tried a dynamically allocated bounce buffer first and fell
+back to the fixed pool (always for buffers smaller than a page); in v6.6 it searches the existing
+pools first and adds a pool only when they are full.</p>
 <p>The notebooks in <code>notebooks/</code> explain each design; start with 00.</p>"""
 
 
@@ -281,7 +348,7 @@ def classroom(*, runs: int = 20_000, seed: int = 0):
         runs=runs, seed=seed)
     tabs = w.Tab(children=[scenario_panel.widget(), matrix_panel.widget(), w.HTML(ABOUT)],
                  titles=("Scenario", "Barrier matrix", "How to read this"))
-    box = _box([tabs], f"[classroom dashboard: {scenario_panel.status}; "
-                       f"{matrix_panel.summary}]")
+    box = _box([tabs], f"[classroom dashboard, run the notebook to use its controls. Scenario: "
+                       f"{scenario_panel.status}. Barrier matrix: {matrix_panel.summary}.]")
     box.scenario, box.matrix, box.tabs = scenario_panel, matrix_panel, tabs
     return box
