@@ -1,7 +1,9 @@
 """Decide a litmus test under a model: enumerate candidates, keep the allowed ones, summarise.
 
 ``check()`` is what notebooks call; ``CheckResult`` prints as herd7 would and turns into a
-DataFrame; ``explain()`` says which axiom rejects an execution and shows the offending cycle.
+DataFrame; ``explain()`` answers the test's question: if an allowed execution reaches the outcome
+it shows that execution's communication edges, otherwise which axiom rejects the candidates that
+would reach it and the offending cycle.
 """
 
 from __future__ import annotations
@@ -118,12 +120,29 @@ class Step:
 
 @dataclass
 class Explanation:
+    """Why the model decides one execution as it does.
+
+    A rejection names the axiom and spells out its cycle in ``steps``. An explanation of an
+    *allowed* execution (``allowed`` true, ``kind`` "allowed", no axiom) lists the rf, co and fr
+    edges that make its outcome, so nobody mistakes a rejected candidate for the whole story.
+    """
+
     axiom: str
     kind: str
     steps: list[Step]
+    allowed: bool = False
+    execution: Execution | None = field(default=None, repr=False, compare=False)
+    outcome: str = ""  # the condition the execution reaches, as herd7 prints it
+    model: str = ""
 
     def __str__(self) -> str:
-        lines = [f"rejected by '{self.axiom}' ({self.kind}):"]
+        if self.allowed:
+            model = f"'{self.model}'" if self.model else "the model"
+            reaches = f" and it reaches {self.outcome}" if self.outcome else ""
+            lines = [f"allowed: no axiom of {model} rejects this execution{reaches}; "
+                     "its communication edges:"]
+        else:
+            lines = [f"rejected by '{self.axiom}' ({self.kind}):"]
         lines += [f"  {s.source} --{s.relation}--> {s.target}"
                   + (f"   (part of {s.part_of})" if s.part_of else "") for s in self.steps]
         return "\n".join(lines)
@@ -132,7 +151,26 @@ class Explanation:
         return str(self)
 
 
+def explain_allowed(x: Execution, outcome: str = "", model: str = "") -> Explanation:
+    """The rf, co and fr edges of an allowed execution: what a reader needs to see how its
+    outcome comes about. Edges that coherence implies anyway are left out: co from the initial
+    writes, and co and fr inside one thread (in an allowed execution they follow po)."""
+    rf, co, _ = x.complete()
+    fr = rf.inv @ co
+    co1 = co - (co @ co)
+    steps: list[Step] = []
+    for name, rel in (("rf", rf), ("co", co1), ("fr", fr)):
+        for a, b in rel.pairs():
+            same = x.events[a].thread == x.events[b].thread
+            if name != "rf" and (same or x.events[a].thread < 0 and name == "co"):
+                continue
+            steps.append(Step(x.describe(a), name + ("i" if same else "e"), x.describe(b)))
+    return Explanation("", "allowed", steps, allowed=True, execution=x, outcome=outcome,
+                       model=model)
+
+
 def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
+    """The rejection of ``x`` spelt out in base relations (None if the verdict allows it)."""
     if verdict.allowed or verdict.relation is None:
         return None
     rel = verdict.relation
@@ -160,7 +198,7 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
             steps += [Step(x.describe(s), rel, x.describe(t), name) for s, rel, t in path]
         else:
             steps.append(Step(x.describe(a), name, x.describe(b)))
-    return Explanation(verdict.axiom or "", verdict.kind, steps)
+    return Explanation(verdict.axiom or "", verdict.kind, steps, execution=x)
 
 
 BASE = {"rf", "rfe", "rfi", "co", "fr", "po", "po-loc", "rmw"}
@@ -272,14 +310,33 @@ class CheckResult:
         columns = [str(loc) for loc in self.observed] + ["executions", "exists"]
         return pd.DataFrame(rows, columns=columns)
 
+    def reaches(self, x: Execution) -> bool:
+        """Whether ``x`` ends in the outcome the test asks about: the condition for exists and
+        ~exists, a counterexample (the condition failing) for forall."""
+        cond = self.test.condition
+        return holds(self.test, cond.prop, x) != (cond.quantifier == "forall")
+
+    def outcome_text(self) -> str:
+        cond = self.test.condition
+        text = format_prop(cond.prop)
+        return f"not ({text})" if cond.quantifier == "forall" else f"exists ({text})"
+
     def explain(self, execution: Execution | None = None) -> Explanation | None:
-        """Why the model rejects ``execution`` (default: the first rejected one that satisfies
-        the condition, else the first rejected one)."""
+        """Why the model decides as it does.
+
+        With no argument, the answer to the test's question: if an allowed execution reaches
+        the outcome, an ``allowed`` explanation of it (its rf/co/fr edges); otherwise why the
+        first rejected candidate reaching it is rejected (else the first rejected one; None if
+        nothing was rejected). With ``execution``, why the model rejects that one (None if it
+        allows it). The explanation's ``execution`` is the execution it talks about.
+        """
         if execution is None:
+            witness = next((x for x in self.allowed if self.reaches(x)), None)
+            if witness is not None:
+                return explain_allowed(witness, self.outcome_text(), self.model)
             if not self.rejected:
                 return None
-            chosen = next((p for p in self.rejected
-                           if holds(self.test, self.test.condition.prop, p[0])), self.rejected[0])
+            chosen = next((p for p in self.rejected if self.reaches(p[0])), self.rejected[0])
             return explain_verdict(*chosen)
         verdict = MODELS[self.model](execution, frozenset(
             loc.name for loc in self.observed if loc.thread is None))

@@ -119,7 +119,8 @@ def compare_plot(frames: dict[str, pd.DataFrame], *, log: bool = False, ax: Axes
 def execution_graph(execution: Execution, explanation: Explanation | None = None, *,
                     ax: Axes | None = None, title: str | None = None) -> Axes:
     """Threads in columns, events top to bottom; po, rf, co, fr and dependency edges labelled;
-    the cycle of ``explanation`` (from ``CheckResult.explain``) drawn thick in vermillion."""
+    the cycle of a rejection ``explanation`` (from ``CheckResult.explain``) drawn thick in
+    vermillion. An ``allowed`` explanation highlights nothing: its edges are the ones drawn."""
     x = execution
     threads = sorted({ev.thread for ev in x.events if ev.thread >= 0})
     pos: dict[int, tuple[float, float]] = {}
@@ -143,6 +144,8 @@ def execution_graph(execution: Execution, explanation: Explanation | None = None
     for name, rel in (("rf", rf), ("co", co_imm), ("fr", fr), ("addr", x.addr),
                       ("data", x.data), ("ctrl", x.ctrl)):
         edges += [(a, b, name) for a, b in rel.pairs()]
+    if explanation is not None and explanation.allowed:
+        explanation = None  # an allowed execution has no cycle to highlight
     cycle = set()
     if explanation is not None:
         by_desc = {x.describe(i): i for i in range(x.n)}
@@ -204,20 +207,38 @@ def _arrow(ax: Axes, a: tuple[float, float], b: tuple[float, float], colour: str
 
 
 def bad_execution(result: CheckResult) -> tuple[Execution, Explanation | None]:
-    """The execution a learner wants to see: a rejected one reaching the exists outcome if the
-    model forbids it, else an allowed one that reaches it."""
-    from .check import explain_verdict, holds
+    """The execution a learner wants to see, with the rejection to draw (None when allowed).
 
-    prop = result.test.condition.prop
-    for x in result.allowed:
-        if holds(result.test, prop, x):
-            return x, None
-    for x, verdict in result.rejected:
-        if holds(result.test, prop, x):
-            return x, explain_verdict(x, verdict)
-    if result.rejected:
-        return result.rejected[0][0], explain_verdict(*result.rejected[0])
-    return result.allowed[0], None
+    The same choice as ``result.explain()``: an allowed execution reaching the test's outcome
+    if there is one, else a rejected candidate reaching it, else any rejected one, else any
+    allowed one.
+    """
+    why = result.explain()
+    if why is None:
+        return result.allowed[0], None
+    assert why.execution is not None
+    return why.execution, None if why.allowed else why
+
+
+MATRIX_LEGEND = {  # cell kind -> (face colour, hatch, legend label)
+    "never": (OKABE_ITO["blue"], "", "Never: LKMM forbids it"),
+    "seen": (OKABE_ITO["vermillion"], "", "Sometimes, and seen"),
+    "unseen": ("white", "//", "Sometimes, not seen in these runs"),
+    "allowed": (OKABE_ITO["vermillion"], "", "Sometimes: LKMM allows it"),
+    "race": (OKABE_ITO["grey"], "xx", "data race: the outcome is undefined"),
+}
+
+
+def matrix_cell_kind(verdict: str, race: bool, bad) -> str:
+    """Which legend entry a barrier-matrix cell belongs to. A data race comes first: LKMM
+    gives such a test no defined outcome, so its Never or Sometimes means nothing."""
+    if race:
+        return "race"
+    if verdict == "Never":
+        return "never"
+    if bad is None or pd.isna(bad):
+        return "allowed"  # verdicts only: nothing was run, so nothing was "not seen"
+    return "seen" if bad > 0 else "unseen"
 
 
 def matrix_plot(matrix: pd.DataFrame, *, title: str | None = None) -> plt.Figure:
@@ -225,33 +246,30 @@ def matrix_plot(matrix: pd.DataFrame, *, title: str | None = None) -> plt.Figure
     LKMM verdict and how many weak-machine runs showed the bad outcome.
 
     Cells forbidden by LKMM are blue, allowed and seen vermillion, allowed but never seen white
-    with a hatch; the text in each cell says the same, so colour is never the only cue.
+    with a hatch, data races grey and cross-hatched ("undefined", never "Never"); without runs,
+    allowed cells are vermillion. The text in each cell says the same, so colour is never the
+    only cue, and the legend lists exactly the kinds of cell shown.
     """
     handoffs = list(dict.fromkeys(matrix["handoff"]))
     writers = list(dict.fromkeys(matrix["writer"]))
     readers = list(dict.fromkeys(matrix["reader"]))
     fig, axes = plt.subplots(1, len(handoffs), figsize=(5.6 * len(handoffs) + 0.6, 5.0),
                              squeeze=False)
+    kinds: set[str] = set()
     for ax, handoff in zip(axes[0], handoffs):
         part = matrix[matrix["handoff"] == handoff].set_index(["writer", "reader"])
         for i, writer in enumerate(writers):
             for j, reader in enumerate(readers):
                 row = part.loc[(writer, reader)]
                 bad = row["weak bad runs"]
-                seen = bad is not None and not pd.isna(bad) and bad > 0
-                if row["LKMM"] == "Never":
-                    colour, hatch = OKABE_ITO["blue"], ""
-                elif seen:
-                    colour, hatch = OKABE_ITO["vermillion"], ""
-                else:
-                    colour, hatch = "white", "//"
+                kind = matrix_cell_kind(row["LKMM"], bool(row["data race"]), bad)
+                kinds.add(kind)
+                colour, hatch, _ = MATRIX_LEGEND[kind]
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, hatch=hatch,
                                            edgecolor="black", linewidth=0.8))
-                text = row["LKMM"]
+                text = "undefined\ndata race" if kind == "race" else row["LKMM"]
                 if bad is not None and not pd.isna(bad):
                     text += f"\n{int(bad):,} bad"
-                if row["data race"]:
-                    text += "\ndata race"
                 ink = "white" if colour == OKABE_ITO["blue"] else "black"
                 backing = dict(boxstyle="round,pad=0.1", facecolor="white",
                                edgecolor="none") if hatch else None
@@ -267,11 +285,10 @@ def matrix_plot(matrix: pd.DataFrame, *, title: str | None = None) -> plt.Figure
         ax.set_aspect("equal")
     runs = matrix.attrs.get("runs")
     fig.suptitle(title or "LKMM verdict and bad runs on the weak machine"
-                 + (f" ({runs:,} runs per cell)" if runs else ""), fontsize=11)
-    fig.legend(handles=[Patch(color=OKABE_ITO["blue"], label="Never: LKMM forbids it"),
-                        Patch(color=OKABE_ITO["vermillion"], label="Sometimes, and seen"),
-                        Patch(facecolor="white", hatch="//", edgecolor="black",
-                              label="Sometimes, not seen in these runs")],
-               loc="lower center", ncol=3, fontsize=8)
+                 + (f" ({runs:,} runs per cell)" if runs else " (verdicts only)"), fontsize=11)
+    shown = [k for k in MATRIX_LEGEND if k in kinds]
+    fig.legend(handles=[Patch(facecolor=MATRIX_LEGEND[k][0], hatch=MATRIX_LEGEND[k][1],
+                              edgecolor="black", label=MATRIX_LEGEND[k][2]) for k in shown],
+               loc="lower center", ncol=len(shown), fontsize=8)
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return fig

@@ -4,6 +4,7 @@ import pytest
 from litmus_text import MP, SB
 
 import swtlb
+from swtlb.check import holds
 
 FENCED_MP = MP % dict(w="smp_wmb();", r="smp_rmb();")
 
@@ -24,6 +25,42 @@ def test_explain_names_the_axiom_and_a_real_cycle():
 def test_explain_of_an_allowed_execution_is_none():
     result = swtlb.check(swtlb.parse(MP % dict(w="", r="")))
     assert all(result.explain(x) is None for x in result.allowed)
+
+
+def test_explain_without_argument_shows_the_allowed_execution_when_the_outcome_is_allowed():
+    # the v2 flag (notebook 05): a rejected candidate also reaches the outcome, and explain()
+    # used to print its cycle as if the outcome were forbidden
+    from swtlb.swiotlb import scenario
+
+    flag = swtlb.check(scenario("b").test)
+    assert flag.verdict == "Sometimes" and any(flag.reaches(x) for x, _ in flag.rejected)
+    assert flag.explain().allowed and flag.explain().execution in flag.allowed
+    result = swtlb.check(swtlb.parse(MP % dict(w="", r="")))
+    why = result.explain()
+    assert why.allowed and why.kind == "allowed" and why.axiom == ""
+    assert why.execution in result.allowed and result.reaches(why.execution)
+    assert result.explain(why.execution) is None  # the same execution, asked directly
+    text = str(why)
+    assert text.startswith("allowed: no axiom of 'lkmm' rejects this execution")
+    assert "exists (1:r0=1 /\\ 1:r1=0)" in text and "rejected" not in text
+    # the edges that make the outcome: y read from P0, x read from the initial write
+    assert [s.relation for s in why.steps] == ["rfe", "rfe", "fre"]
+    assert all(not s.source.startswith("init") or s.relation == "rfe" for s in why.steps)
+
+
+def test_explain_of_a_forbidden_outcome_names_the_execution_it_rejects():
+    result = swtlb.check(swtlb.parse(FENCED_MP))
+    why = result.explain()
+    assert not why.allowed and why.execution is not None
+    assert result.reaches(why.execution) and why.execution not in result.allowed
+
+
+def test_explain_of_a_forall_test_shows_a_counterexample():
+    text = (MP % dict(w="", r="")).replace("exists (", "forall (")
+    result = swtlb.check(swtlb.parse(text))
+    why = result.explain()
+    assert why.allowed and "not (1:r0=1" in str(why)
+    assert not holds(result.test, result.test.condition.prop, why.execution)
 
 
 def test_sc_rejects_store_buffering_with_a_cycle_through_fr():

@@ -63,3 +63,15 @@ def test_execution_graph_highlights_the_rejected_cycle():
     cycle_arrows = [p for p in ax.patches if p.get_linewidth() > 2]
     assert len(cycle_arrows) == len(why.steps)
     _save(ax.figure, "graph-mp-wmb-rmb-rejected.png")
+
+
+def test_allowed_outcome_is_drawn_without_a_cycle():
+    result = swtlb.check(PLAIN)
+    execution, why = plots.bad_execution(result)
+    assert why is None and execution in result.allowed and result.reaches(execution)
+    allowed = result.explain()
+    assert allowed.allowed and allowed.execution is execution
+    ax = plots.execution_graph(execution, allowed)  # an allowed explanation highlights nothing
+    assert not [p for p in ax.patches if p.get_linewidth() > 2]
+    assert ax.get_title() == "an execution the model allows"
+    _save(ax.figure, "graph-mp-plain-allowed.png")

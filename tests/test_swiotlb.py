@@ -12,13 +12,16 @@ from swtlb.swiotlb import (
     IO_TLB_SIZE,
     Device,
     Direction,
+    NotInAnyPool,
     Swiotlb,
     SwiotlbFull,
     barrier_matrix,
     replay,
     scenario,
 )
+from swtlb.swiotlb.consequences import consequences
 from swtlb.swiotlb.scenarios import HANDOFFS, READERS, WRITERS
+from swtlb.swiotlb.structures import PAGE_SIZE, NotMapped, OutsideMemory, SwiotlbError
 
 LOW = (1 << 20) - 1  # a device that reaches only the first MiB
 
@@ -55,17 +58,105 @@ def test_alignment_and_segments():
         mem2.map(dev2, 6 << 20, (IO_TLB_SEGSIZE + 1) * IO_TLB_SIZE, Direction.TO_DEVICE)
 
 
-@pytest.mark.parametrize("design", list("abcd"))
-def test_pool_exhaustion_falls_back_to_dynamic_allocation(design):
-    mem, dev = _system(default_slots=2, design=design)
-    mem.map(dev, 4 << 20, 2 * IO_TLB_SIZE, Direction.TO_DEVICE)
-    dyn = mem.map(dev, 5 << 20, IO_TLB_SIZE, Direction.TO_DEVICE)
+def test_v6_6_searches_the_pools_first_and_grows_only_when_they_are_full():
+    mem, dev = _system(default_slots=2, design="d")
+    first = mem.map(dev, 4 << 20, PAGE_SIZE, Direction.TO_DEVICE)  # fits the default pool
+    assert mem.defpool.contains(first) and mem.counters.dynamic_allocations == 0
+    dyn = mem.map(dev, 5 << 20, IO_TLB_SIZE, Direction.TO_DEVICE)  # default pool full
     assert not mem.defpool.contains(dyn) and mem.counters.dynamic_allocations == 1
     assert mem.is_swiotlb_buffer(dev, dyn)
     assert not mem.is_swiotlb_buffer(dev, 5 << 20)
     with pytest.raises(SwiotlbFull):
         Swiotlb(default_slots=1, can_grow=False).map(dev, 4 << 20, 2 * IO_TLB_SIZE,
                                                      Direction.TO_DEVICE)
+
+
+@pytest.mark.parametrize("design", list("abc"))
+def test_v2_tries_a_dynamic_buffer_first_and_keeps_the_fixed_pool_for_small_ones(design):
+    # PATCH v2 4/7 and 5/7: if (mem->allow_dyn) swiotlb_dyn_map(); on failure swiotlb_fixed_map()
+    mem, dev = _system(default_slots=4, design=design)
+    page = mem.map(dev, 4 << 20, PAGE_SIZE, Direction.TO_DEVICE)
+    assert not mem.defpool.contains(page) and mem.counters.dynamic_allocations == 1
+    assert mem.defpool.free == 4  # the fixed pool was not even tried
+    assert page % PAGE_SIZE == 0 and mem.is_swiotlb_buffer(dev, page)
+    small = mem.map(dev, 5 << 20, PAGE_SIZE - 1, Direction.TO_DEVICE)  # below a page
+    aligned = mem.map(dev, 6 << 20, PAGE_SIZE, Direction.TO_DEVICE, align=PAGE_SIZE)
+    assert mem.defpool.contains(small) and mem.defpool.contains(aligned)
+    assert mem.counters.dynamic_allocations == 1  # neither went to the page allocator
+    with pytest.raises(SwiotlbFull, match="only page-sized"):  # fixed pool full: refused
+        mem.map(dev, 7 << 20, 64, Direction.TO_DEVICE)
+    mem.unmap(dev, page)  # the buffer's own pool goes away with it
+    assert dev.dyn_pools == [] and mem.counters.slots_used == 4
+
+
+def test_v2_without_dynamic_buffers_uses_only_the_fixed_pool():
+    mem, dev = _system(default_slots=4, design="b", can_grow=False)
+    assert mem.defpool.contains(mem.map(dev, 4 << 20, PAGE_SIZE, Direction.TO_DEVICE))
+    assert mem.counters.dynamic_allocations == 0 and not dev.have_dyn
+
+
+def test_mapping_outside_the_memory_is_refused():
+    mem, dev = _system(memory_size=8 << 20)
+    for orig, size in ((8 << 20, 16), ((8 << 20) - 8, 16), (-4, 16)):
+        with pytest.raises(OutsideMemory, match="simulated memory is 0x0-0x800000") as err:
+            mem.map(dev, orig, size, Direction.TO_DEVICE)
+        assert f"at {orig:#x}" in str(err.value) and "nic" in str(err.value)
+    with pytest.raises(OutsideMemory):
+        mem.memory.write((8 << 20) - 2, b"abc")  # used to grow the bytearray silently
+    with pytest.raises(OutsideMemory):
+        mem.memory.read(8 << 20, 1)  # used to return b"" silently
+    assert len(mem.memory) == 8 << 20 and mem.counters.slots_used == 0
+    with pytest.raises(ValueError, match="cannot map 0 bytes"):
+        mem.map(dev, 4 << 20, 0, Direction.TO_DEVICE)
+
+
+def test_a_second_unmap_names_the_address_the_pool_and_what_was_expected():
+    mem, dev = _system(default_slots=8)
+    bounce = mem.map(dev, 4 << 20, 100, Direction.FROM_DEVICE)
+    other = mem.map(dev, 5 << 20, 100, Direction.FROM_DEVICE)
+    mem.unmap(dev, bounce)
+    with pytest.raises(NotMapped) as err:
+        mem.unmap(dev, bounce)
+    text = str(err.value)
+    assert text.startswith(f"unmap of {bounce:#x} for nic: it was unmapped already")
+    assert f"mapping of 100 bytes from {4 << 20:#x}" in text
+    assert f"in the default pool {mem.defpool.start:#x}-{mem.defpool.end:#x}" in text
+    assert f"live: {other:#x}" in text and "Expected an address map() returned" in text
+    assert mem.counters.slots_used == 1  # nothing freed twice
+    with pytest.raises(NotMapped, match="map\\(\\) never returned it; the address is in no "):
+        mem.sync_for_cpu(dev, 7 << 20)
+    assert isinstance(err.value, LookupError) and isinstance(err.value, SwiotlbError)
+    again = mem.map(dev, 6 << 20, 100, Direction.FROM_DEVICE)
+    assert again == bounce and mem.unmap(dev, again)  # a reused address unmaps normally
+
+
+@pytest.mark.parametrize("design,says", [
+    ("d", ["CONFIG_SWIOTLB_DYNAMIC=y swiotlb_find_pool() returns NULL",
+           "CONFIG_SWIOTLB_DYNAMIC=n (the default) swiotlb_find_pool() returns the default pool",
+           "outside that pool's slot array"]),
+    ("b", ["swiotlb=dynamic", "NULL result", "swiotlb_dyn_unmap()"]),
+])
+def test_a_false_positive_says_what_the_kernel_would_do_in_which_configuration(design, says):
+    mem = Swiotlb(design=design)
+    nvme = Device("nvme0", dma_mask=(1 << 64) - 1)
+    direct = mem.map(nvme, 6 << 20, 32, Direction.FROM_DEVICE)
+    with pytest.raises(NotInAnyPool) as err:
+        mem.unmap(nvme, direct, answer=True)
+    assert (err.value.paddr, err.value.device, err.value.design) == (direct, "nvme0", design)
+    assert str(err.value).startswith(f"{direct:#x} is not in any swiotlb pool for nvme0")
+    assert all(part in str(err.value) for part in says)
+
+
+def test_consequences_table_names_the_configuration_of_each_row():
+    table = consequences()
+    assert set(table["wrong answer"]) == {"false negative", "false positive"}
+    assert table["needs"].str.len().min() > 0
+    v66 = consequences("d")
+    assert v66["needs"].str.contains("CONFIG_SWIOTLB_DYNAMIC=y").sum() >= 4
+    positives = v66[v66["wrong answer"] == "false positive"]
+    assert sorted(positives["needs"].str[:24]) == ["CONFIG_SWIOTLB_DYNAMIC=n",
+                                                   "CONFIG_SWIOTLB_DYNAMIC=y"]
+    assert consequences("b")["needs"].str.contains("swiotlb=dynamic").all()
 
 
 @pytest.mark.parametrize("direction", list(Direction))
@@ -174,7 +265,15 @@ def test_replay_of_the_bad_execution_loses_data_and_leaks_a_slot():
     report = replay(sc, bad)
     assert report.holds_paddr and not report.answer
     assert report.driver_got.startswith(b"stale bytes") and report.data_lost
-    assert report.leaked_slots == 1
+    assert report.leaked_slots == PAGE_SIZE // IO_TLB_SIZE  # a page-sized dynamic buffer
+    assert "swiotlb=dynamic" in report.needs  # the v2 design: only with dynamic buffers on
+    assert "CONFIG_SWIOTLB_DYNAMIC=y" in replay(scenario("d"), bad_d()).needs
+
+
+def bad_d():
+    sc = scenario("d", writer="smp_wmb")
+    result = swtlb.check(sc.test)
+    return next(x for x in result.allowed if holds(sc.test, sc.test.condition.prop, x))
 
 
 def test_replay_of_a_good_execution_delivers_the_data():

@@ -2,8 +2,18 @@
 and the per-device state that ``is_swiotlb_buffer()`` consults in each design of the thread.
 
 It is a teaching model written from the facts in the course notes, not a port of kernel code:
-one flat "physical memory", a default pool reserved at start, dynamic pools added on demand,
-and counters for what the hot path costs (lock acquisitions, barriers).
+one flat "physical memory", a default pool reserved at start, dynamic buffers or pools added on
+demand, and counters for what the hot path costs (lock acquisitions, barriers).
+
+Where a mapping goes depends on the design, as in the code of each era:
+
+* designs a-c (PATCH v2 4/7 and 5/7 of 2023-04-19, resent 2023-05-09, and Catalin's variant of
+  7/7): when dynamic buffers are allowed, ``swiotlb_tbl_map_single()`` tries
+  ``swiotlb_dyn_map()`` *first* and falls back to the fixed pool only when that fails, which it
+  always does for buffers smaller than a page or with an alignment constraint. So the fixed
+  pool is what serves small buffers, and a full fixed pool refuses them.
+* design d (v6.6): ``swiotlb_find_slots()`` searches the pools already there and only then, if
+  the swiotlb may grow, allocates a new pool.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from enum import Enum
 IO_TLB_SHIFT = 11
 IO_TLB_SIZE = 1 << IO_TLB_SHIFT  # 2 KiB per slot
 IO_TLB_SEGSIZE = 128  # slots per segment: no mapping crosses one (256 KiB at most)
+PAGE_SIZE = 4096  # v2's dynamic buffers come from the page allocator: whole pages
 
 
 class Direction(Enum):
@@ -22,13 +33,69 @@ class Direction(Enum):
     BIDIRECTIONAL = "DMA_BIDIRECTIONAL"
 
 
-class SwiotlbFull(Exception):
+class SwiotlbError(Exception):
+    """Base of the model's errors, so a notebook can catch them all at once."""
+
+
+class SwiotlbFull(SwiotlbError):
     """No slots left and the design may not grow (the kernel's "swiotlb buffer is full")."""
 
 
-class NotInAnyPool(Exception):
-    """Unmap believed an address was a bounce buffer, but no pool holds it (a false positive;
-    in v6.6 the pool lookup would return NULL and be dereferenced)."""
+class OutsideMemory(SwiotlbError, ValueError):
+    """An address range that is not in the simulated physical memory: a caller's mistake that
+    would otherwise copy nothing (or grow the memory) without a word."""
+
+
+class NotMapped(SwiotlbError, LookupError):
+    """unmap or sync of an address that has no live mapping: unmapped already (a double unmap)
+    or never returned by ``map()``. The kernel has no such check; the model refuses to guess."""
+
+
+# What a false positive does in the kernel, per design. Read in PATCH v2 4/7
+# (d0c6f2a489fc7dc0649a9cb21b7c6d4a1e97986d.1681898595.git.petr.tesarik.ext@huawei.com:
+# lookup_dyn_slot() and swiotlb_dyn_unmap() use the lookup's result with no NULL check) and
+# in v6.6's kernel/dma/swiotlb.c and include/linux/swiotlb.h (swiotlb_find_pool() returns NULL
+# when CONFIG_SWIOTLB_DYNAMIC=y, &defpool when it is not; swiotlb_bounce(),
+# swiotlb_release_slots() and swiotlb_del_transient() use the result at once).
+FALSE_POSITIVE = {
+    "abc": ("with dynamic buffers enabled (swiotlb=dynamic, v2 5/7), unmap takes the "
+            "dynamic path, finds no slot on the device's list and uses the NULL result "
+            "unchecked: list_move() in lookup_dyn_slot() on the copy-back, list_del() in "
+            "swiotlb_dyn_unmap() (an oops)"),
+    "d, CONFIG_SWIOTLB_DYNAMIC=y": (
+        "swiotlb_find_pool() returns NULL and unmap dereferences it in swiotlb_bounce() or "
+        "swiotlb_del_transient() (an oops)"),
+    "d, CONFIG_SWIOTLB_DYNAMIC=n": (
+        "swiotlb_find_pool() returns the default pool whatever the address, so the slot index "
+        "computed from it lies outside that pool's slot array (an out-of-bounds access, or "
+        "the BUG_ON in swiotlb_release_slots())"),
+}
+
+
+def false_positive_text(design: str) -> str:
+    """What the kernel does on a false positive in ``design``, configuration by configuration."""
+    if design in "abc":
+        return FALSE_POSITIVE["abc"]
+    return (f"with CONFIG_SWIOTLB_DYNAMIC=y {FALSE_POSITIVE['d, CONFIG_SWIOTLB_DYNAMIC=y']}; "
+            f"with CONFIG_SWIOTLB_DYNAMIC=n (the default) "
+            f"{FALSE_POSITIVE['d, CONFIG_SWIOTLB_DYNAMIC=n']}")
+
+
+class NotInAnyPool(SwiotlbError):
+    """Unmap believed an address was a bounce buffer, but no pool holds it: a false positive.
+
+    What the kernel would do depends on the design and, in v6.6, on the configuration; the
+    message says which (see ``FALSE_POSITIVE``). ``paddr``, ``device`` and ``design`` are kept
+    as attributes.
+    """
+
+    def __init__(self, paddr: int, device: str = "", design: str = "d"):
+        self.paddr, self.device, self.design = paddr, device, design
+        who = f" for {device}" if device else ""
+        era = "the May 2023 design" if design in "abc" else "v6.6"
+        super().__init__(f"{paddr:#x} is not in any swiotlb pool{who}, yet "
+                         f"is_swiotlb_buffer() said yes (a false positive). In {era}, "
+                         f"{false_positive_text(design)}")
 
 
 class Memory:
@@ -38,6 +105,15 @@ class Memory:
         self.data = bytearray(size)
         self.top = 0
 
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def check(self, paddr: int, n: int, what: str = "access") -> None:
+        """Refuse a range that is not inside the memory (slicing would silently truncate)."""
+        if paddr < 0 or n < 0 or paddr + n > len(self.data):
+            raise OutsideMemory(f"{what} of {n} byte(s) at {paddr:#x}: the simulated memory is "
+                                f"0x0-{len(self.data):#x} ({len(self.data) >> 10} KiB)")
+
     def reserve(self, size: int, align: int = IO_TLB_SIZE) -> int:
         start = -(-self.top // align) * align
         if start + size > len(self.data):
@@ -46,9 +122,11 @@ class Memory:
         return start
 
     def read(self, paddr: int, n: int) -> bytes:
+        self.check(paddr, n, "read")
         return bytes(self.data[paddr:paddr + n])
 
     def write(self, paddr: int, payload: bytes) -> None:
+        self.check(paddr, len(payload), "write")
         self.data[paddr:paddr + len(payload)] = payload
 
 
@@ -100,6 +178,11 @@ class Pool:
     def index_of(self, paddr: int) -> int:
         return (paddr - self.start) >> IO_TLB_SHIFT
 
+    def describe(self, default: bool = False) -> str:
+        kind = "default pool" if default else (
+            "dynamic buffer" if self.transient else "dynamic pool")
+        return f"{kind} {self.start:#x}-{self.end:#x}"
+
 
 @dataclass
 class Device:
@@ -142,7 +225,9 @@ class Swiotlb:
 
     ``design`` picks which ``is_swiotlb_buffer()`` runs: "a" (list under the spinlock on every
     call), "b" (the v2 flag, acquire/release), "c" (lockless list_empty() probe), "d" (v6.6:
-    per-device dma_uses_io_tlb flag and a list of pools).
+    per-device dma_uses_io_tlb flag and a list of pools). It also picks where a mapping goes
+    (see the module docstring): a-c try a buffer of its own first, d the existing pools first.
+    ``can_grow=False`` is swiotlb without dynamic buffers (v2 without ``swiotlb=dynamic``).
     """
 
     def __init__(self, memory_size: int = 8 << 20, default_slots: int = 256,
@@ -157,14 +242,23 @@ class Swiotlb:
         self.pools: list[Pool] = [self.defpool]  # mem->pools (design d)
         self.counters = Counters()
         self.mappings: dict[int, Mapping] = {}
+        self.unmapped: dict[int, Mapping] = {}  # last mapping freed at each address
 
     # -- allocation -----------------------------------------------------------------------------
-    def _grow(self, device: Device, nslots: int) -> Pool:
-        """A new pool: per-buffer in the May 2023 design, a bigger shared pool in v6.6."""
+    def _grow(self, device: Device, nslots: int) -> Pool | None:
+        """A new pool: one buffer of whole pages in the May 2023 design, a bigger shared pool in
+        v6.6. None when the memory has no room (the kernel's allocation failing)."""
+        if self.design in "abc":
+            size = -(-nslots * IO_TLB_SIZE // PAGE_SIZE) * PAGE_SIZE // IO_TLB_SIZE
+            align = PAGE_SIZE
+        else:
+            size, align = max(nslots, IO_TLB_SEGSIZE), IO_TLB_SIZE
+        try:
+            start = self.memory.reserve(size * IO_TLB_SIZE, align)
+        except MemoryError:
+            return None
         self.counters.dynamic_allocations += 1
-        size = nslots if self.design in "abc" else max(nslots, IO_TLB_SEGSIZE)
-        pool = Pool(self.memory.reserve(size * IO_TLB_SIZE), size,
-                    transient=self.design in "abc")
+        pool = Pool(start, size, transient=self.design in "abc")
         if self.design in "abc":
             device.dyn_pools.insert(0, pool)  # list_add(): newest first
             if self.design == "b":
@@ -173,9 +267,17 @@ class Swiotlb:
             self.pools.append(pool)  # add_mem_pool(): list_add_rcu()
         return pool
 
+    def _dynamic_first(self, size: int, align: int) -> bool:
+        """v2's swiotlb_dyn_map() gives up on buffers below a page and on alignment demands."""
+        return (self.design in "abc" and self.can_grow and size >= PAGE_SIZE
+                and align <= IO_TLB_SIZE)
+
     def map(self, device: Device, orig: int, size: int, direction: Direction,
             align: int = IO_TLB_SIZE) -> int:
         """dma_map_single(): the address the device will use (a bounce buffer if needed)."""
+        if size <= 0:
+            raise ValueError(f"cannot map {size} bytes for {device.name}")
+        self.memory.check(orig, size, f"map for {device.name}")
         if device.can_reach(orig, size):
             self.mappings[orig] = Mapping(device, orig, orig, size, direction, None)
             return orig
@@ -185,17 +287,23 @@ class Swiotlb:
                               f"({IO_TLB_SEGSIZE * IO_TLB_SIZE // 1024} KiB) for {device.name}")
         align_slots = max(1, align // IO_TLB_SIZE)
         pool, index = None, None
-        candidates = [self.defpool] + (self.pools[1:] if self.design == "d" else [])
-        for p in candidates:
-            index = p.find_slots(nslots, align_slots)
-            if index is not None:
-                pool = p
-                break
-        if pool is None:
-            if not self.can_grow:
-                raise SwiotlbFull(f"no run of {nslots} free slot(s) for {device.name}")
+        if self._dynamic_first(size, align):  # v2: if (allow_dyn) swiotlb_dyn_map(); ...
             pool = self._grow(device, nslots)
-            index = pool.find_slots(nslots, align_slots)
+            index = 0 if pool is not None else None
+        if pool is None:  # ... then swiotlb_fixed_map(); in v6.6 every pool in mem->pools
+            candidates = [self.defpool] + (self.pools[1:] if self.design == "d" else [])
+            for p in candidates:
+                index = p.find_slots(nslots, align_slots)
+                if index is not None:
+                    pool = p
+                    break
+        if pool is None and self.design == "d" and self.can_grow:
+            pool = self._grow(device, nslots)
+            index = pool.find_slots(nslots, align_slots) if pool is not None else None
+        if pool is None or index is None:
+            why = (" (v2 allocates only page-sized, unaligned buffers dynamically)"
+                   if self.design in "abc" and self.can_grow else "")
+            raise SwiotlbFull(f"no run of {nslots} free slot(s) for {device.name}{why}")
         for k in range(index, index + nslots):
             pool.used[k] = True
         pool.slots[index] = Slot(orig, size)
@@ -206,7 +314,36 @@ class Swiotlb:
         if direction in (Direction.TO_DEVICE, Direction.BIDIRECTIONAL):
             self._copy(orig, bounce, size)
         self.mappings[bounce] = Mapping(device, orig, bounce, size, direction, pool)
+        self.unmapped.pop(bounce, None)
         return bounce
+
+    def pool_of(self, device: Device, paddr: int) -> Pool | None:
+        """The pool holding ``paddr`` for ``device``, whatever ``is_swiotlb_buffer()`` says."""
+        pools = self.pools if self.design == "d" else [self.defpool, *device.dyn_pools]
+        return next((p for p in pools if p.contains(paddr)), None)
+
+    def _where(self, device: Device, paddr: int) -> str:
+        pool = self.pool_of(device, paddr)
+        if pool is None:
+            return "in no swiotlb pool"
+        return f"in the {pool.describe(pool is self.defpool)}"
+
+    def _mapping(self, device: Device, dma_addr: int, operation: str) -> Mapping:
+        """The live mapping at ``dma_addr``, or a NotMapped that says what went wrong."""
+        m = self.mappings.get(dma_addr)
+        if m is not None:
+            return m
+        old = self.unmapped.get(dma_addr)
+        if old is not None:
+            reason = (f"it was unmapped already (a second {operation} of the mapping of "
+                      f"{old.size} bytes from {old.orig:#x})")
+        else:
+            reason = "map() never returned it"
+        live = ", ".join(f"{a:#x}" for a in sorted(self.mappings)[:4]) or "none"
+        more = ", ..." if len(self.mappings) > 4 else ""
+        raise NotMapped(f"{operation} of {dma_addr:#x} for {device.name}: {reason}; the address "
+                        f"is {self._where(device, dma_addr)}. Expected an address map() "
+                        f"returned and not yet unmapped (live: {live}{more})")
 
     def _copy(self, src: int, dst: int, size: int) -> None:
         self.memory.write(dst, self.memory.read(src, size))
@@ -246,13 +383,14 @@ class Swiotlb:
         return self.memory.read(dma_addr, n)
 
     def sync_for_cpu(self, device: Device, dma_addr: int, answer: bool | None = None) -> None:
-        m = self.mappings[dma_addr]
+        m = self._mapping(device, dma_addr, "sync_for_cpu")
         bounced = self.is_swiotlb_buffer(device, dma_addr) if answer is None else answer
         if bounced and m.direction != Direction.TO_DEVICE:
             self._copy(m.bounce, m.orig, m.size)
 
-    def sync_for_device(self, device: Device, dma_addr: int, answer: bool | None = None) -> None:
-        m = self.mappings[dma_addr]
+    def sync_for_device(self, device: Device, dma_addr: int,
+                        answer: bool | None = None) -> None:
+        m = self._mapping(device, dma_addr, "sync_for_device")
         bounced = self.is_swiotlb_buffer(device, dma_addr) if answer is None else answer
         if bounced and m.direction != Direction.FROM_DEVICE:
             self._copy(m.orig, m.bounce, m.size)
@@ -262,14 +400,16 @@ class Swiotlb:
 
         ``answer`` forces what ``is_swiotlb_buffer()`` returned (a replayed race). Returns it.
         """
-        m = self.mappings.pop(dma_addr)
+        m = self._mapping(device, dma_addr, "unmap")
+        del self.mappings[dma_addr]
+        self.unmapped[dma_addr] = m
         bounced = self.is_swiotlb_buffer(device, dma_addr) if answer is None else answer
         if not bounced:
             if m.pool is not None:
                 self.counters.leaked_slots += -(-m.size // IO_TLB_SIZE)
             return False
         if m.pool is None:
-            raise NotInAnyPool(f"{dma_addr:#x} is not in any swiotlb pool: a false positive")
+            raise NotInAnyPool(dma_addr, device.name, self.design)
         if m.direction in (Direction.FROM_DEVICE, Direction.BIDIRECTIONAL):
             self._copy(m.bounce, m.orig, m.size)
         pool = m.pool
