@@ -143,12 +143,18 @@ class Explanation:
                      "its communication edges:"]
         else:
             lines = [f"rejected by '{self.axiom}' ({self.kind}):"]
-        lines += [f"  {s.source} --{s.relation}--> {s.target}"
-                  + (f"   (part of {s.part_of})" if s.part_of else "") for s in self.steps]
+        lines += [f"  {s.source} --{s.relation}--> {s.target}" + _aside(s) for s in self.steps]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return str(self)
+
+
+def _aside(step: Step) -> str:
+    if not step.part_of:
+        return ""
+    return f"   ({step.part_of})" if step.part_of.startswith("ppo") else \
+        f"   (part of {step.part_of})"
 
 
 def explain_allowed(x: Execution, outcome: str = "", model: str = "") -> Explanation:
@@ -191,6 +197,11 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
     steps: list[Step] = []
     for a, b in pairs:
         name = label(a, b)
+        if name == "ppo":  # one edge, with the rule behind it: no event in between is ordered
+            rule = next((r for r, part in verdict.reasons.items() if (a, b) in part), "")
+            steps.append(Step(x.describe(a), "ppo", x.describe(b),
+                              f"ppo: {PPO_RULES[rule]}" if rule else "ppo"))
+            continue
         # inside ppo a dependency is the reason for the order; elsewhere (prop, fences) it is
         # a fence, so dependency edges are left out of the path
         path = None if name in BASE else _base_path(x, a, b, deps=name in ("ppo", "hb"))
@@ -202,6 +213,19 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
 
 
 BASE = {"rf", "rfe", "rfi", "co", "fr", "po", "po-loc", "rmw"}
+PPO_RULES = {  # the relations of linux-kernel.cat that put an edge into ppo, in words
+    "acq-po": "an acquire keeps what follows it after it",
+    "po-rel": "a release keeps what precedes it before it",
+    "mb": "a full barrier between them",
+    "gp": "a grace period between them",
+    "rmb": "smp_rmb() between two reads",
+    "wmb": "smp_wmb() between two writes",
+    "po-unlock-lock-po": "an unlock and a later lock of the same lock between them",
+    "addr": "an address dependency",
+    "data": "a data dependency",
+    "ctrl": "a control dependency",
+    "overwrite": "the same location, later in coherence order",
+}
 
 
 def _base_path(x: Execution, a: int, b: int, deps: bool = True

@@ -16,10 +16,27 @@ def test_explain_names_the_axiom_and_a_real_cycle():
     assert why.axiom == "happens-before" and why.kind == "acyclic"
     assert why.steps[0].source == why.steps[-1].target  # a closed cycle
     assert all(a.target == b.source for a, b in zip(why.steps, why.steps[1:]))
-    # compound edges are spelt out in base relations: fr, the fences' po, rf
-    assert [s.relation for s in why.steps] == ["fre", "po", "po", "rfe", "po", "po"]
-    assert {s.part_of for s in why.steps} == {"prop", "ppo"}
+    # prop is spelt out in base relations (fr, the fence's po, rf); a ppo edge stays one edge
+    # and names its rule, so no event in between looks ordered on its own
+    assert [s.relation for s in why.steps] == ["fre", "po", "po", "rfe", "ppo"]
+    assert [s.part_of for s in why.steps] == ["prop"] * 4 + ["ppo: smp_rmb() between two reads"]
     assert "rejected by 'happens-before'" in str(why)
+
+
+def test_a_ppo_edge_through_a_lock_names_acquire_and_release_not_the_lock_events():
+    """Design a's rejected cycles: the reader's load of blah is ordered before its unlock (a
+    release), not before its lock (an acquire lets earlier accesses into the section)."""
+    from swtlb.swiotlb import scenario
+
+    test = scenario("a").test
+    result = swtlb.check(test)
+    texts = [str(result.explain(x)) for x, _ in result.rejected if result.reaches(x)]
+    assert len(texts) == 2
+    assert all("R[LKR]" not in line.split("-->")[1] for text in texts
+               for line in text.splitlines() if "R[once] blah" in line.split("--")[0])
+    assert any("blah=1 --ppo--> P1:4 W[UL]" in t and "a release keeps what precedes it" in t
+               for t in texts)
+    assert all("fri" not in t for t in texts)
 
 
 def test_explain_of_an_allowed_execution_is_none():

@@ -15,7 +15,11 @@ class Verdict:
     relation: Rel | None = None  # the relation that failed it
     parts: dict[str, Rel] = field(default_factory=dict)  # its named components, for labels
     flags: set[str] = field(default_factory=set)
+    # why an edge of ppo holds, by the cat relation that puts it there (po-rel, acq-po, ...):
+    # an explanation names the rule instead of walking through events in between
+    reasons: dict[str, Rel] = field(default_factory=dict)
 
 
-def reject(axiom: str, kind: str, relation: Rel, **parts: Rel) -> Verdict:
-    return Verdict(False, axiom, kind, relation, parts)
+def reject(axiom: str, kind: str, relation: Rel, reasons: dict[str, Rel] | None = None,
+           **parts: Rel) -> Verdict:
+    return Verdict(False, axiom, kind, relation, parts, reasons=reasons or {})

@@ -14,7 +14,7 @@ from ..relations import Rel
 from .base import Verdict, reject
 
 
-def _hb_floor(x: Execution) -> tuple[int, Rel] | None:
+def _hb_floor(x: Execution) -> tuple[int, Rel, dict[str, Rel]] | None:
     """What every execution of this skeleton has in hb whatever its rf and co, restricted to
     Marked events: the plain dependencies and the fences of ``ppo`` (lock.cat's Acquire and
     Release included). None when a lock axiom, checked before hb, rejects the skeleton."""
@@ -42,13 +42,17 @@ def _hb_floor(x: Execution) -> tuple[int, Rel] | None:
         return po @ Rel.ident(tags, n) @ po
 
     R4rmb = R & ~S("noreturn")
-    fences = (fencerel(S("F") & S("mb")) | fencerel(S("rmb")).dom(R4rmb).rng(R4rmb)
-              | fencerel(S("wmb")).dom(W).rng(W) | po.dom(acquire) | po.rng(release)
-              | po.rng(mb & R) | po.dom(mb & W)).dom(M).rng(M)
+    reasons = {"acq-po": po.dom(acquire), "po-rel": po.rng(release),
+               "mb": fencerel(S("F") & S("mb")) | po.rng(mb & R) | po.dom(mb & W),
+               "rmb": fencerel(S("rmb")).dom(R4rmb).rng(R4rmb),
+               "wmb": fencerel(S("wmb")).dom(W).rng(W),
+               "addr": x.addr, "data": x.data.rng(W), "ctrl": x.ctrl.rng(W)}
+    fences = (reasons["acq-po"] | reasons["po-rel"] | reasons["mb"] | reasons["rmb"]
+              | reasons["wmb"]).dom(M).rng(M)
     deps = ((x.addr | x.data | x.ctrl).rng(W) | x.addr.rng(R))
     marked = (S("IW", "once", "release", "acquire", "mb", "rmw", "srcu-lock", "srcu-unlock")
               | lock_events | (((1 << n) - 1) & ~(R | W | S("UL"))))
-    return marked, (fences | deps).dom(marked).rng(marked)
+    return marked, (fences | deps).dom(marked).rng(marked), reasons
 
 
 def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
@@ -60,11 +64,11 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
             x.memo["lkmm-hb-floor"] = _hb_floor(x)
         floor = x.memo["lkmm-hb-floor"]
         if floor is not None:
-            marked, hb0 = floor
+            marked, hb0, reasons = floor
             rfe = (x.rf | x.rf_lf | x.rf_ru | x.rf_lk) & x.ext
             early = hb0 | rfe.dom(marked).rng(marked)
             if not early.is_acyclic():
-                return reject("happens-before", "acyclic", early, ppo=hb0, rfe=rfe)
+                return reject("happens-before", "acyclic", early, reasons, ppo=hb0, rfe=rfe)
     n = x.n
     ALL = (1 << n) - 1
 
@@ -237,7 +241,10 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
         I(Marked)  # one write propagates before another event
     hb = I(Marked) @ (ppo | rfe | ((prop - ident) & int_)) @ I(Marked)  # happens-before
     if not hb.is_acyclic():
-        return reject("happens-before", "acyclic", hb, ppo=ppo, rfe=rfe, prop=prop)
+        reasons = {"acq-po": acq_po, "po-rel": po_rel, "mb": mb, "gp": gp, "rmb": rmb,
+                   "wmb": wmb, "po-unlock-lock-po": po_unlock_lock_po, "addr": addr,
+                   "data": data, "ctrl": ctrl, "overwrite": overwrite & int_}
+        return reject("happens-before", "acyclic", hb, reasons, ppo=ppo, rfe=rfe, prop=prop)
 
     # -- Write and fence propagation ordering
     hb_star = hb.star
