@@ -193,7 +193,7 @@ WRONG: dict[str, list[tuple[str, str, list[str]]]] = {
          ["LKMM says Sometimes", r"the condition is exists (1:r0=1 /\ 1:r1=1)"]),
         ("notebook 08: scenario b as posted", scenario("b").text,
          ["LKMM says Sometimes", r"the task's is exists (1:r0=1 /\ 1:r1=0)",
-          "P1 has an extra `if (r1)`", "P1 has an extra `spin_lock(lock)`"]),
+          "P1 has an extra `if (r1)`", "P1 has an extra `spin_lock(dyn_lock)`"]),
     ],
     "three-cpu": [
         ("tester: smp_wmb() is Sometimes, and says so", _wrc(p1_mid="smp_wmb();"),
