@@ -442,6 +442,9 @@ def outcome(start: LitmusTest, answer: LitmusTest, shape: Shape) -> list[str]:
     task_here = _rename(_rename(ps.prop, shape.start), shape.answer.inverse())
     if cands and all(holds(answer, pa.prop, x) == holds(answer, task_here, x) for x in cands):
         return []  # written differently, true in exactly the same executions
+    if _cond(answer) == _cond(start):  # same text, other accesses: the registers moved
+        return [f"the condition reads as the task's, {_cond(start)}, but its registers now hold "
+                "other loads than in the task (compare the order of the loads)"]
     return [f"the condition is {_cond(answer)}; {theirs}"]
 
 
@@ -811,3 +814,152 @@ def exercise(key: str) -> Exercise:
     if key not in EXERCISES:
         raise KeyError(f"no exercise {key!r}; there are: {', '.join(EXERCISES)}")
     return EXERCISES[key]
+
+
+# ---- notebook 09: one exercise per axiom that a barrier or an annotation can decide --------------
+# The coherence and atomic axioms have none: no barrier or annotation changes their verdict (they
+# look only at one location's rf, co and fr, and at the read and write of one RMW), and turning
+# two accesses into one RMW is a change of shape, which Task refuses by design.
+_register(Exercise(
+    "axiom-hb",
+    "Load buffering (LB): each CPU reads one variable and then writes the other. Make "
+    "0:r0=1 /\\ 1:r0=1 impossible by changing annotations only: smp_load_acquire() or "
+    "smp_store_release(), no barriers. The happens-before axiom should reject the cycle.",
+    Task("""C LB+poonceonces
+{}
+P0(int *x, int *y) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*y, 1); }
+P1(int *x, int *y) { int r0; r0 = READ_ONCE(*y); WRITE_ONCE(*x, 1); }
+exists (0:r0=1 /\\ 1:r0=1)
+""", only=("smp_load_acquire", "smp_store_release"), forbid=FENCES),
+    ["The cycle is rfe, P1's read-before-write, rfe, P0's read-before-write: every CPU must "
+     "keep its read before its write.",
+     "An acquire keeps what follows it after it; a release keeps what precedes it before it. "
+     "One of the two on each CPU is enough."],
+    """C LB+poacquireonce+pooncerelease
+{}
+P0(int *x, int *y) { int r0; r0 = smp_load_acquire(x); WRITE_ONCE(*y, 1); }
+P1(int *x, int *y) { int r0; r0 = READ_ONCE(*y); smp_store_release(x, 1); }
+exists (0:r0=1 /\\ 1:r0=1)
+"""))
+_register(Exercise(
+    "axiom-pb",
+    "The R pattern: P0 stores x then y; P1 stores y=2, then reads x. Make y=2 /\\ 1:r0=0 "
+    "impossible with the fewest barriers. Two stores on P0: is smp_wmb() enough there?",
+    Task("""C R+poonceonces
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); WRITE_ONCE(*y, 1); }
+P1(int *x, int *y) { int r0; WRITE_ONCE(*y, 2); r0 = READ_ONCE(*x); }
+exists (y=2 /\\ 1:r0=0)
+""", require=("smp_mb",), fewest=2),
+    ["The cycle has two overwrite links (a coe on y and an fre on x) and no rfe: no reader "
+     "ever sees the store it must be ordered after.",
+     "prop may start with one overwrite link only; each further one needs a strong fence "
+     "(pb = prop ; strong-fence ; hb*). smp_wmb() is not strong.",
+     "smp_mb() on both CPUs, between the two accesses."],
+    """C R+fencembonceonces
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_mb(); WRITE_ONCE(*y, 1); }
+P1(int *x, int *y) { int r0; WRITE_ONCE(*y, 2); smp_mb(); r0 = READ_ONCE(*x); }
+exists (y=2 /\\ 1:r0=0)
+"""))
+_register(Exercise(
+    "axiom-rcu",
+    "P0 writes x then y inside an RCU read-side critical section; P1 reads x, then y. Add one "
+    "primitive to P1 only so that 1:r0=1 /\\ 1:r1=0 is impossible. Is smp_mb() enough?",
+    Task("""C RCU+po+read
+{}
+P0(int *x, int *y)
+{
+	rcu_read_lock();
+	WRITE_ONCE(*x, 1);
+	WRITE_ONCE(*y, 1);
+	rcu_read_unlock();
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1;
+
+	r0 = READ_ONCE(*x);
+	r1 = READ_ONCE(*y);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+""", only=(*BARRIERS, "synchronize_rcu"), on=(1,), fewest=1,
+         keep={"x": "P0's accesses stay as the critical section has them",
+               "y": "P0's accesses stay as the critical section has them"}),
+    ["Even sequential consistency allows this outcome: P1 may read x between P0's two stores. "
+     "No barrier stops that; something must wait.",
+     "A grace period cannot overlap a critical section: if it starts after P0's section "
+     "began (P1 saw x=1), it ends after P0's section ended, so y=1 has reached every CPU.",
+     "synchronize_rcu() between P1's two loads."],
+    """C RCU+sync+read
+{}
+P0(int *x, int *y)
+{
+	rcu_read_lock();
+	WRITE_ONCE(*x, 1);
+	WRITE_ONCE(*y, 1);
+	rcu_read_unlock();
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1;
+
+	r0 = READ_ONCE(*x);
+	synchronize_rcu();
+	r1 = READ_ONCE(*y);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""))
+_register(Exercise(
+    "axiom-data-race",
+    "MP with plain data: P0 writes *x = 1 (plain), then the flag y; P1 reads the flag and, if "
+    "it is set, reads *x (plain). Add the fewest barriers so that 1:r0=1 /\\ 1:r1=0 is "
+    "impossible; x stays plain. Check that LKMM no longer flags a data race.",
+    Task("""C MP+plain+poonceonce
+{}
+P0(int *x, int *y)
+{
+	*x = 1;
+	WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1 = 0;
+
+	r0 = READ_ONCE(*y);
+	if (r0) {
+		r1 = *x;
+	}
+}
+exists (1:r0=1 /\\ 1:r1=0)
+""", keep={"x": "x stays plain: the exercise orders plain accesses, it does not mark them"},
+         fewest=2),
+    ["A plain access is in no hb, pb or rb link; a fence next to it bounds it to a marked "
+     "access that is.",
+     "The write side must make *x = 1 visible before y; the read side must keep the load of "
+     "*x after the load of y (the if alone orders no load).",
+     "smp_wmb() between P0's stores, smp_rmb() before P1's plain load."],
+    """C MP+fencewmbplainonce+fencermbonceplain
+{}
+P0(int *x, int *y)
+{
+	*x = 1;
+	smp_wmb();
+	WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1 = 0;
+
+	r0 = READ_ONCE(*y);
+	if (r0) {
+		smp_rmb();
+		r1 = *x;
+	}
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""))

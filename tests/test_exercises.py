@@ -352,6 +352,256 @@ exists (2:r0=1 /\\ 2:r1=0)
 }
 
 
+# ---- notebook 09: the axiom exercises ----------------------------------------------------------
+def _lb(p0: str, p1: str, cond: str = r"0:r0=1 /\ 1:r0=1", head: str = "C LB\n{}\n") -> str:
+    return (f"{head}P0(int *x, int *y) {{ int r0; {p0} }}\n"
+            f"P1(int *x, int *y) {{ int r0; {p1} }}\nexists ({cond})\n")
+
+
+def _r(p0: str = "", p1: str = "", *, p0_y: str = "WRITE_ONCE(*y, 1);",
+       p1_y: str = "WRITE_ONCE(*y, 2);", p1_after: str = "", cond: str = r"y=2 /\ 1:r0=0",
+       init: str = "{}") -> str:
+    return (f"C R\n{init}\nP0(int *x, int *y) {{ WRITE_ONCE(*x, 1); {p0} {p0_y} }}\n"
+            f"P1(int *x, int *y) {{ int r0; {p1_y} {p1} r0 = READ_ONCE(*x); {p1_after} }}\n"
+            f"exists ({cond})\n")
+
+
+def _rcu(p1_mid: str = "", *, p1_end: str = "", p0_mid: str = "", p0_after: str = "",
+         lock: str = "rcu_read_lock();", p0_y: str = "WRITE_ONCE(*y, 1);",
+         loads: tuple[str, str] = ("r0 = READ_ONCE(*x);", "r1 = READ_ONCE(*y);"),
+         p1_start: str = "", cond: str = r"1:r0=1 /\ 1:r1=0") -> str:
+    return (f"C RCU\n{{}}\nP0(int *x, int *y) {{ {lock} WRITE_ONCE(*x, 1); {p0_mid} {p0_y} "
+            f"rcu_read_unlock(); {p0_after} }}\n"
+            f"P1(int *x, int *y) {{ int r0; int r1; {p1_start} {loads[0]} {p1_mid} {loads[1]} "
+            f"{p1_end} }}\nexists ({cond})\n")
+
+
+def _plain(writer: str = "", reader: str = "", *, before_if: str = "", after: str = "",
+           x_w: str = "*x = 1;", x_r: str = "r1 = *x;", y_w: str = "WRITE_ONCE(*y, 1);",
+           y_r: str = "r0 = READ_ONCE(*y);", branch: bool = True,
+           cond: str = r"1:r0=1 /\ 1:r1=0") -> str:
+    body = (f"if (r0) {{\n\t\t{reader}\n\t\t{x_r}\n\t\t{after}\n\t}}" if branch
+            else f"{reader}\n\t{x_r}\n\t{after}")
+    return f"""C MP+plain-mine
+{{}}
+P0(int *x, int *y)
+{{
+\t{x_w}
+\t{writer}
+\t{y_w}
+}}
+P1(int *x, int *y)
+{{
+\tint r0;
+\tint r1 = 0;
+
+\t{y_r}
+\t{before_if}
+\t{body}
+}}
+exists ({cond})
+"""
+
+
+LB_ACQ, LB_REL = "r0 = smp_load_acquire(x); WRITE_ONCE(*y, 1);", \
+    "r0 = READ_ONCE(*y); smp_store_release(x, 1);"
+LB_P0, LB_P1 = "r0 = READ_ONCE(*x); WRITE_ONCE(*y, 1);", "r0 = READ_ONCE(*y); WRITE_ONCE(*x, 1);"
+SYNC = "synchronize_rcu();"
+NEVER = "the task asks for Never"
+
+WRONG.update({
+    "axiom-hb": [
+        ("tester: control dependencies instead (Never, but the shape changed)",
+         _lb("r0 = READ_ONCE(*x); if (r0) { WRITE_ONCE(*y, 1); }",
+             "r0 = READ_ONCE(*y); if (r0) { WRITE_ONCE(*x, 1); }"),
+         ["LKMM says Never", "P0 has an extra `if (r0)`", "P1 has an extra `if (r0)`"]),
+        ("tester: full barriers, acquire only in a comment",
+         _lb("r0 = READ_ONCE(*x); smp_mb(); WRITE_ONCE(*y, 1); /* smp_load_acquire(x) */",
+             "r0 = READ_ONCE(*y); smp_mb(); WRITE_ONCE(*x, 1);"),
+         ["LKMM says Never", "P0 uses smp_mb(); P1 uses smp_mb(): this exercise forbids them"]),
+        ("the start, unchanged", _lb(LB_P0, LB_P1),
+         ["LKMM says Sometimes", "P0 reads x=1 (P1's store); P1 reads y=1 (P0's store)", NEVER]),
+        ("one CPU only", _lb(LB_ACQ, LB_P1), ["LKMM says Sometimes", NEVER]),
+        ("write and read barriers", _lb("r0 = READ_ONCE(*x); smp_wmb(); WRITE_ONCE(*y, 1);",
+                                        "r0 = READ_ONCE(*y); smp_rmb(); WRITE_ONCE(*x, 1);"),
+         ["LKMM says Sometimes", "P0 uses smp_wmb(); P1 uses smp_rmb(): this exercise forbids"]),
+        ("P0's accesses swapped", _lb("WRITE_ONCE(*y, 1); r0 = smp_load_acquire(x);", LB_REL),
+         ["LKMM says Sometimes", "P0's `WRITE_ONCE(*y, 1)` is not where the task has it"]),
+        ("another value", _lb("r0 = READ_ONCE(*x); WRITE_ONCE(*y, 2);", LB_REL,
+                              r"0:r0=1 /\ 1:r0=2"),
+         ["P0's store to y changed: `WRITE_ONCE(*y, 2)` where the task has `WRITE_ONCE(*y, 1)`",
+          r"the condition is exists (0:r0=1 /\ 1:r0=2)"]),
+        ("smp_store_mb() instead", _lb("r0 = READ_ONCE(*x); smp_store_mb(*y, 1);", LB_REL),
+         ["P0's store to y became smp_store_mb(): this exercise adds only smp_load_acquire() "
+          "and smp_store_release()"]),
+        ("another condition", _lb(LB_ACQ, LB_REL, r"0:r0=0 /\ 1:r0=0"),
+         ["LKMM says Sometimes", r"the task's is exists (0:r0=1 /\ 1:r0=1)"]),
+        ("message passing instead", _mp(f"WRITE_ONCE(*x, 1); {REL}", f"{ACQ} r1 = READ_ONCE(*x);"),
+         ["P0 has `WRITE_ONCE(*x, 1)` where the task has `r0 = READ_ONCE(*x)`",
+          r"the task's is exists (0:r0=1 /\ 1:r0=1)"]),
+    ],
+    "axiom-pb": [
+        ("tester: smp_wmb() for the two stores", _r("smp_wmb();", "smp_mb();"),
+         ["LKMM says Sometimes", "P1 reads x=0 (the initial value)", NEVER]),
+        ("the start, unchanged", _r(), ["LKMM says Sometimes", "there is no smp_mb() in the code"]),
+        ("P1 only", _r(p1="smp_mb();"), ["LKMM says Sometimes", NEVER]),
+        ("P0 only", _r("smp_mb();"), ["LKMM says Sometimes", NEVER]),
+        ("P1's barrier after its load", _r("smp_mb();", p1_after="smp_mb();"),
+         ["LKMM says Sometimes", NEVER]),
+        ("three barriers", _r("smp_mb(); smp_wmb();", "smp_mb();"),
+         ["LKMM says Never", "it adds 3 barriers; the fewest that work is 2"]),
+        ("a release store for y", _r(p0_y="smp_store_release(y, 1);", p1="smp_mb();"),
+         ["LKMM says Sometimes", "P0's store to y became smp_store_release(): this exercise "
+          "adds only smp_mb(), smp_rmb() and smp_wmb()"]),
+        ("smp_store_mb() on P1", _r("smp_mb();", p1_y="smp_store_mb(*y, 2);"),
+         ["LKMM says Never", "P1's store to y became smp_store_mb()"]),
+        ("another condition", _r("smp_mb();", "smp_mb();", cond=r"y=1 /\ 1:r0=0"),
+         ["LKMM says Sometimes", r"the task's is exists ([y]=2 /\ 1:r0=0)"]),
+        ("another initial state", _r("smp_mb();", "smp_mb();", init="{ x = 1; }"),
+         ["the initial state sets x=1; the task's has x=0"]),
+    ],
+    "axiom-rcu": [
+        ("tester: smp_mb() is not a grace period", _rcu("smp_mb();"),
+         ["LKMM says Sometimes", "P1 reads x=1 (P0's store), then y=0 (the initial value)",
+          NEVER]),
+        ("the start, unchanged", _rcu(), ["LKMM says Sometimes", NEVER]),
+        ("the grace period after both loads", _rcu(p1_end=SYNC), ["LKMM says Sometimes"]),
+        ("the grace period before both loads", _rcu(p1_start=SYNC), ["LKMM says Sometimes"]),
+        ("no critical section", _rcu(SYNC, lock=""),
+         ["P0's `rcu_read_lock()` is gone; it is part of the task"]),
+        ("the grace period on P0", _rcu(p0_after=SYNC),
+         ["LKMM says Sometimes", "P0 gained synchronize_rcu(): the task adds barriers to P1 only"]),
+        ("write and read barriers", _rcu("smp_rmb();", p0_mid="smp_wmb();"),
+         ["LKMM says Sometimes", "P0 gained smp_wmb(): the task adds barriers to P1 only"]),
+        ("P0's second store made a release", _rcu(p0_y="smp_store_release(y, 1);"),
+         ["P0's store to y became smp_store_release(); P0's accesses stay as the critical "
+          "section has them"]),
+        ("two grace periods", _rcu(SYNC, p1_start=SYNC),
+         ["LKMM says Never", "it adds 2 barriers; the fewest that work is 1"]),
+        ("P1's loads swapped",
+         _rcu(SYNC, loads=("r1 = READ_ONCE(*y);", "r0 = READ_ONCE(*x);")),
+         ["LKMM says Sometimes", "P1 has `r1 = READ_ONCE(*y)` where the task has "
+          "`r0 = READ_ONCE(*x)`"]),
+    ],
+    "axiom-data-race": [
+        ("tester: no if (Never, but a data race)", _plain("smp_wmb();", "smp_rmb();",
+                                                          branch=False),
+         ["LKMM says Never", "It also flags a data race", "P1 lacks the task's `if (r0)`"]),
+        ("the start, unchanged", _plain(),
+         ["LKMM says Sometimes", "P1 reads y=1 (P0's store), then x=0 (the initial value)",
+          "It also flags a data race", NEVER]),
+        ("writer only", _plain("smp_wmb();"), ["LKMM says Sometimes", "flags a data race"]),
+        ("reader only", _plain(reader="smp_rmb();"), ["LKMM says Sometimes"]),
+        ("the barriers swapped", _plain("smp_rmb();", "smp_wmb();"), ["LKMM says Sometimes"]),
+        ("the read barrier after the load", _plain("smp_wmb();", after="smp_rmb();"),
+         ["LKMM says Sometimes"]),
+        ("x marked instead", _plain("smp_wmb();", "smp_rmb();", x_w="WRITE_ONCE(*x, 1);",
+                                    x_r="r1 = READ_ONCE(*x);"),
+         ["P0's store to x became WRITE_ONCE(); x stays plain",
+          "P1's load of x became READ_ONCE(); x stays plain"]),
+        ("release and acquire on the flag", _plain(y_w="smp_store_release(y, 1);",
+                                                   y_r="r0 = smp_load_acquire(y);"),
+         ["LKMM says Never", "P0's store to y became smp_store_release(): this exercise adds "
+          "only smp_mb(), smp_rmb() and smp_wmb()"]),
+        ("three barriers", _plain("smp_wmb();", "smp_rmb();", before_if="smp_rmb();"),
+         ["LKMM says Never", "it adds 3 barriers; the fewest that work is 2"]),
+        ("another condition", _plain("smp_wmb();", "smp_rmb();", cond=r"1:r0=1 /\ 1:r1=1"),
+         [r"the condition is exists (1:r0=1 /\ 1:r1=1)"]),
+    ],
+})
+
+RIGHT.update({
+    "axiom-hb": [
+        ("the solution", exercise("axiom-hb").solution(), ""),
+        ("two acquires, renamed and laid out", """C LB+poacquireonces
+{}
+
+P0(int *a, int *b)
+{
+	int seen;
+
+	seen = smp_load_acquire(a);	/* the write below waits for this read */
+	WRITE_ONCE(*b, 1);
+}
+
+P1(int *a, int *b)
+{
+	int seen;
+
+	seen = smp_load_acquire(b);
+	WRITE_ONCE(*a, 1);
+}
+
+exists (1:seen=1 /\\ 0:seen=1)
+""", ""),
+        ("two releases, declared with values",
+         _lb("int v = READ_ONCE(*x); smp_store_release(y, 1);",
+             "int w = READ_ONCE(*y); smp_store_release(x, 1);",
+             r"0:v=1 /\ 1:w=1").replace("int r0; ", ""), ""),
+        ("acquire and release on P0 (noted as not needed)",
+         _lb("r0 = smp_load_acquire(x); smp_store_release(y, 1);", LB_REL),
+         "which is not needed"),
+    ],
+    "axiom-pb": [
+        ("the solution", exercise("axiom-pb").solution(), ""),
+        ("renamed and laid out", """C R+fencembonceonces
+{}
+
+P0(int *data, int *flag)
+{
+	WRITE_ONCE(*data, 1);
+	smp_mb();		/* a strong fence: data reaches every CPU before flag=1 exists */
+	WRITE_ONCE(*flag, 1);
+}
+
+P1(int *data, int *flag)
+{
+	int seen;
+
+	WRITE_ONCE(*flag, 2);
+	smp_mb();
+	seen = READ_ONCE(*data);
+}
+
+exists (flag=2 /\\ 1:seen=0)
+""", ""),
+        ("the condition reordered", _r("smp_mb();", "smp_mb();", cond=r"1:r0=0 /\ y=2"), ""),
+    ],
+    "axiom-rcu": [
+        ("the solution", exercise("axiom-rcu").solution(), ""),
+        ("one line per CPU", _rcu(SYNC), ""),
+        ("renamed and commented", """C RCU+sync+read
+{}
+P0(int *head, int *tail)
+{
+	rcu_read_lock();		/* a reader that also writes */
+	WRITE_ONCE(*head, 1);
+	WRITE_ONCE(*tail, 1);
+	rcu_read_unlock();
+}
+P1(int *head, int *tail)
+{
+	int h;
+	int t;
+
+	h = READ_ONCE(*head);
+	synchronize_rcu();		/* waits out every section that had begun */
+	t = READ_ONCE(*tail);
+}
+exists (1:t=0 /\\ 1:h=1)
+""", ""),
+    ],
+    "axiom-data-race": [
+        ("the solution", exercise("axiom-data-race").solution(), ""),
+        ("smp_rmb() before the if", _plain("smp_wmb();", before_if="smp_rmb();"), ""),
+        ("a full barrier for the writer (noted as heavier)",
+         _plain("smp_mb();", "smp_rmb();"), "P0's smp_mb() could be the lighter smp_wmb()"),
+        ("renamed", _plain("smp_wmb();", "smp_rmb();").replace("*x", "*buf").replace(
+            "int *x", "int *buf").replace("*y", "*ready").replace("int *y", "int *ready"), ""),
+    ],
+})
+
+
 def test_every_exercise_has_enough_cases():
     assert set(WRONG) == set(RIGHT) == set(EXERCISES)
     for key in EXERCISES:
@@ -445,3 +695,21 @@ def test_herd7_agrees_on_each_solution_and_start(key, tmp_path):
         assert (found.group(1), int(found.group(2)), int(found.group(3))) == (
             ours.verdict, ours.positive, ours.negative), (what, out)
         assert ours.verdict == ("Never" if what == "solution" else "Sometimes")
+
+
+@pytest.mark.parametrize("why,text", [(w, t) for w, t, _ in RIGHT["axiom-data-race"]])
+def test_axiom_data_race_right_answers_race_no_more(why, text):
+    result = swtlb.check(text)
+    assert result.verdict == "Never" and "data-race" not in result.flags, why
+    start = swtlb.check(exercise("axiom-data-race").start())
+    assert "data-race" in start.flags
+
+
+def test_axiom_exercises_cover_the_axioms_a_barrier_can_decide():
+    """09: hb, pb, rcu and data races; coherence and atomic have none (see exercises.py)."""
+    keys = [k for k in EXERCISES if k.startswith("axiom-")]
+    assert keys == ["axiom-hb", "axiom-pb", "axiom-rcu", "axiom-data-race"]
+    why = {"axiom-hb": "happens-before", "axiom-pb": "propagation", "axiom-rcu": "rcu",
+           "axiom-data-race": "plain-coherence"}
+    for key in keys:
+        assert swtlb.check(exercise(key).solution()).explain().axiom == why[key], key
