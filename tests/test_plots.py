@@ -6,8 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from litmus_text import MP  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 import swtlb  # noqa: E402
 from swtlb import plots  # noqa: E402
@@ -53,16 +55,72 @@ def test_compare_plot_has_one_series_per_choice():
     _save(ax.figure, "compare-mp-machines.png")
 
 
+def _drawn(ax):
+    """Draw the axes' figure (the graph lays itself out at draw time) and return it."""
+    FigureCanvasAgg(ax.figure).draw()
+    return ax
+
+
+def _texts(ax, gid: str) -> list[str]:
+    return [t.get_text() for t in ax.texts if t.get_gid() == gid]
+
+
 def test_execution_graph_highlights_the_rejected_cycle():
     result = swtlb.check(FENCED)
     execution, why = plots.bad_execution(result)
     assert why is not None and why.axiom == "happens-before"
-    ax = plots.execution_graph(execution, why)
+    ax = _drawn(plots.execution_graph(execution, why))
     labels = {t.get_text() for t in ax.texts}
-    assert {"P0", "P1"} <= labels and {"fre", "rfe", "rf", "po"} <= labels
+    assert {"P0", "P1"} <= labels and {"fre", "rfe", "po"} <= labels
+    # by default the cycle's steps are the only labelled edges, one bold arrow each
+    assert sorted(_texts(ax, "edge-label")) == sorted(s.relation for s in why.steps)
     cycle_arrows = [p for p in ax.patches if p.get_linewidth() > 2]
     assert len(cycle_arrows) == len(why.steps)
+    assert not [t for t in _texts(ax, "event") if t.startswith("init")]  # none in the cycle
     _save(ax.figure, "graph-mp-wmb-rmb-rejected.png")
+
+
+def test_full_graph_draws_every_edge_and_the_cycle_bold():
+    execution, why = plots.bad_execution(swtlb.check(FENCED))
+    ax = _drawn(plots.execution_graph(execution, why, full=True))
+    labels = set(_texts(ax, "edge-label"))
+    assert {"fre", "rfe", "rf", "co", "po"} <= labels
+    assert len([p for p in ax.patches if p.get_linewidth() > 2]) == len(why.steps)
+    assert {"init:x=0", "init:y=0"} <= set(_texts(ax, "event"))
+    _save(ax.figure, "graph-mp-wmb-rmb-rejected-full.png")
+
+
+def test_graph_names_events_as_explain_does():
+    execution, why = plots.bad_execution(swtlb.check(FENCED))
+    ax = _drawn(plots.execution_graph(execution, why))
+    events = set(_texts(ax, "event"))
+    assert events == {execution.describe(i) for i, ev in enumerate(execution.events)
+                      if ev.thread >= 0}
+    assert {s.source for s in why.steps} | {s.target for s in why.steps} <= events
+    assert all(f"{s.source} --{s.relation}-->" in str(why) for s in why.steps)
+
+
+def test_each_relation_has_its_own_colour_and_line_style():
+    colours = [c for c, _ in plots.EDGE_STYLES.values()]
+    styles = [str(d) for _, d in plots.EDGE_STYLES.values() if d != "-"]
+    assert len(set(colours)) == len(colours) and len(set(styles)) == len(styles)
+    assert set(colours) <= set(plots.OKABE_ITO.values())
+    execution, why = plots.bad_execution(swtlb.check(FENCED))
+    ax = _drawn(plots.execution_graph(execution, why))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["po", "rf", "fr", "ppo", "bold: the cycle"]  # only what is drawn
+
+
+def test_po_runs_straight_down_each_column():
+    execution, why = plots.bad_execution(swtlb.check(PLAIN))
+    ax = _drawn(plots.execution_graph(execution, why))
+    grey = matplotlib.colors.to_rgba(plots.EDGE_STYLES["po"][0])
+    po = [p for p in ax.patches if tuple(p.get_edgecolor()) == grey]
+    assert len(po) == 2
+    for arrow in po:
+        path = arrow.get_path()
+        xs, ys = path.vertices[path.codes != path.CLOSEPOLY].T
+        assert np.ptp(xs) < 0.1 * np.ptp(ys)
 
 
 def test_allowed_outcome_is_drawn_without_a_cycle():
@@ -71,7 +129,12 @@ def test_allowed_outcome_is_drawn_without_a_cycle():
     assert why is None and execution in result.allowed and result.reaches(execution)
     allowed = result.explain()
     assert allowed.allowed and allowed.execution is execution
-    ax = plots.execution_graph(execution, allowed)  # an allowed explanation highlights nothing
+    ax = _drawn(plots.execution_graph(execution, allowed))  # an allowed one highlights nothing
     assert not [p for p in ax.patches if p.get_linewidth() > 2]
     assert ax.get_title() == "an execution the model allows"
+    # the edges that make the outcome, and the one initial write they start from
+    assert sorted(_texts(ax, "edge-label")) == sorted(s.relation for s in allowed.steps)
+    assert [t for t in _texts(ax, "event") if t.startswith("init")] == ["init:x=0"]
+    plain = _drawn(plots.execution_graph(execution))  # no explanation: the same story
+    assert sorted(_texts(plain, "edge-label")) == sorted(_texts(ax, "edge-label"))
     _save(ax.figure, "graph-mp-plain-allowed.png")
