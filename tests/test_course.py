@@ -113,8 +113,8 @@ def test_quiz_renders_once_with_a_static_form_that_can_reveal_the_answer():
 
 
 # ---- notebooks ---------------------------------------------------------------------------------
-def test_nine_numbered_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == [f"{k:02d}" for k in range(9)]
+def test_ten_numbered_notebooks():
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{k:02d}" for k in range(10)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -237,3 +237,30 @@ def test_no_two_quizzes_share_a_hint():
     hints = [q.hint() for path in NOTEBOOKS for _, q in _quizzes_in(path)]
     assert len(hints) >= 10
     assert len(set(hints)) == len(hints)
+
+
+def test_course_map_times_readme_and_notebooks_agree():
+    """One source for the times: the README table, each notebook's Time line and the estimate
+    from the notebook's content (scripts/course-map.py --write brings them back in line)."""
+    spec = importlib.util.spec_from_file_location("course_map_script",
+                                                  ROOT / "scripts" / "course-map.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.problems(write=False) == []
+
+
+def test_course_map_estimate_counts_what_a_notebook_asks(tmp_path):
+    from swtlb.coursemap import estimate
+
+    def notebook(markdown_words: int, code: list[str]) -> str:
+        cells = [{"cell_type": "markdown", "source": ["word " * markdown_words]}]
+        cells += [{"cell_type": "code", "source": [c]} for c in code]
+        path = tmp_path / "nb.ipynb"
+        path.write_text(json.dumps({"cells": cells}))
+        return str(path)
+
+    assert estimate(notebook(0, [])) == 5
+    assert estimate(notebook(1300, [])) == 10  # 10 minutes of prose
+    assert estimate(notebook(1300, ["x = 1"] * 5)) == 15
+    checks = ['ex = exercise("sb-needs-mb")', "Quiz('q', [], 1, '', 'h')"]
+    assert estimate(notebook(0, checks)) == 10  # 2 cells + an exercise + a quiz

@@ -103,8 +103,9 @@ def nb07_rc1(full=False):
     rc1 = swtlb.check(scenario("d", writer="smp_wmb", cpus=3).test)
     allowed_bad, _ = plots.bad_execution(rc1)
     fig, ax = plt.subplots(figsize=(11, 9))
-    plots.execution_graph(allowed_bad, ax=ax, title="v6.6-rc1 (smp_wmb): an execution LKMM allows",
-                          full=full)
+    plots.execution_graph(allowed_bad, ax=ax, full=full,
+                          title="smp_wmb(), as in v6.6-rc1 (flag test restored): "
+                                "an execution LKMM allows")
     return fig
 
 
