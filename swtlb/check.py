@@ -182,10 +182,12 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
     rel = verdict.relation
 
     def label(a: int, b: int) -> str:
+        if a == b:  # a self-loop is the axiom's own relation, whatever else contains identity
+            return AXIOM_RELATION.get(verdict.axiom, verdict.axiom)
         for name, part in verdict.parts.items():
             if (a, b) in part:
                 return name
-        return verdict.axiom
+        return AXIOM_RELATION.get(verdict.axiom, verdict.axiom)
 
     if verdict.kind == "acyclic":
         cycle = rel.find_cycle() or []
@@ -213,6 +215,9 @@ def explain_verdict(x: Execution, verdict: Verdict) -> Explanation | None:
 
 
 BASE = {"rf", "rfe", "rfi", "co", "fr", "po", "po-loc", "rmw"}
+AXIOM_RELATION = {  # the relation each axiom of linux-kernel.cat constrains, by its cat name
+    "coherence": "coherence", "happens-before": "hb", "propagation": "pb", "rcu": "rb",
+}
 PPO_RULES = {  # the relations of linux-kernel.cat that put an edge into ppo, in words
     "acq-po": "an acquire keeps what follows it after it",
     "po-rel": "a release keeps what precedes it before it",

@@ -843,8 +843,9 @@ exists (0:r0=1 /\\ 1:r0=1)
 """))
 _register(Exercise(
     "axiom-pb",
-    "The R pattern: P0 stores x then y; P1 stores y=2, then reads x. Make y=2 /\\ 1:r0=0 "
-    "impossible with the fewest barriers. Two stores on P0: is smp_wmb() enough there?",
+    "The R shape (as the kernel's tests name it): P0 stores x then y; P1 stores y=2, then "
+    "reads x. Make the outcome y=2 /\\ 1:r0=0 (y ends as 2: P1's store came last) impossible "
+    "with the fewest barriers. Two stores on P0: is smp_wmb() enough there?",
     Task("""C R+poonceonces
 {}
 P0(int *x, int *y) { WRITE_ONCE(*x, 1); WRITE_ONCE(*y, 1); }

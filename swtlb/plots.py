@@ -263,9 +263,9 @@ def execution_graph(execution: Execution, explanation: Explanation | None = None
                       if f == "other" else f) for f in EDGE_STYLES if f in shown]
     rejected = explanation is not None and not explanation.allowed
     if rejected:
-        handles.append(Line2D([], [], color="black", lw=2.6, label="bold: the cycle" if
-                              explanation.kind == "acyclic" else f"bold: {explanation.kind}"
-                              " witness"))
+        what = "the cycle" if explanation.kind == "acyclic" else f"the {explanation.kind} witness"
+        handles.append(Line2D([], [], color=OKABE_ITO["grey"], lw=3.2,  # not black: that is ppo
+                              label=f"thick, in any colour: {what}"))
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0.0),
               ncol=min(len(handles), 5), frameon=False, handlelength=3)
     if title is None:

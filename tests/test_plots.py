@@ -108,7 +108,7 @@ def test_each_relation_has_its_own_colour_and_line_style():
     execution, why = plots.bad_execution(swtlb.check(FENCED))
     ax = _drawn(plots.execution_graph(execution, why))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["po", "rf", "fr", "ppo", "bold: the cycle"]  # only what is drawn
+    assert legend == ["po", "rf", "fr", "ppo", "thick, in any colour: the cycle"]  # only drawn
 
 
 def test_po_runs_straight_down_each_column():

@@ -250,8 +250,9 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
     hb_star = hb.star
     pb = prop @ strong_fence @ hb_star @ I(Marked)  # propagates-before
     if not pb.is_acyclic():
-        return reject("propagation", "acyclic", pb, prop=prop, **{"strong-fence": strong_fence,
-                                                                  "hb": hb})
+        # no parts: each edge of the cycle is a whole pb step (prop, then a strong fence, then
+        # hb*), named pb; a part that happens to hold the same pair would misname it
+        return reject("propagation", "acyclic", pb)
 
     # -- RCU
     rcu_gp = I(Sync_rcu)
