@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .executions import Execution, Limits, executions
+from .executions import Execution, Limits, Skeleton, executions
+from .interpreter import LOCK_TAGS
 from .litmus.ast import (
     And,
     Atom,
@@ -285,6 +286,7 @@ class CheckResult:
     rejected: list[tuple[Execution, Verdict]] = field(repr=False, default_factory=list)
     candidates: int = 0
     seconds: float = 0.0
+    speedcheck: str = "false"  # herd7's -speedcheck mode: "false", "true" or "fast"
 
     @property
     def verdict(self) -> str:
@@ -316,8 +318,10 @@ class CheckResult:
         cond = self.test.condition
         lines = [f"Test {self.test.name} {kind[cond.quantifier]}", f"States {len(self.states)}"]
         lines += [self.state_text(s) for s in self.sorted_states()]
-        lines += ["Ok" if self.ok else "No", "Witnesses",
-                  f"Positive: {self.positive} Negative: {self.negative}"]
+        # herd7 counts witnesses of the test's claim: for ~exists those avoiding the condition
+        good, bad = (self.negative, self.positive) if cond.quantifier == "~exists" else (
+            self.positive, self.negative)
+        lines += ["Ok" if self.ok else "No", "Witnesses", f"Positive: {good} Negative: {bad}"]
         lines += [f"Flag {f}" for f in sorted(self.flags)]
         lines.append(f"Condition {cond.quantifier} ({format_prop(cond.prop)})")
         lines.append(f"Observation {self.test.name} {self.verdict} {self.positive} "
@@ -385,17 +389,84 @@ class CheckResult:
     _state_holds: dict = field(default_factory=dict, repr=False)
 
 
+SPEEDCHECK = {False: "false", True: "true", "false": "false", "true": "true", "fast": "fast"}
+
+
+def _maybe(prop: Prop | None, values: Callable[[Loc], frozenset | None]) -> set[bool]:
+    """The truth values ``prop`` can take when each location ranges over ``values`` (None:
+    any value); an over-approximation, so "only False" means no execution can satisfy it."""
+    both = {True, False}
+    if prop is None:
+        return {True}
+    if isinstance(prop, Truth):
+        return {prop.value}
+    if isinstance(prop, Not):
+        return {not b for b in _maybe(prop.prop, values)}
+    if isinstance(prop, (And, Or)):
+        left, right = _maybe(prop.left, values), _maybe(prop.right, values)
+        combine = (lambda a, b: a and b) if isinstance(prop, And) else (lambda a, b: a or b)
+        return {combine(a, b) for a in left for b in right}
+    lhs = values(prop.loc)
+    rhs = values(prop.value) if isinstance(prop.value, Loc) else frozenset({prop.value})
+    if lhs is None or rhs is None:
+        return both
+    out = set()
+    if lhs & rhs:
+        out.add(not prop.negated)
+    if not (len(lhs) == 1 and lhs == rhs):
+        out.add(prop.negated)
+    return out
+
+
+def _skeleton_values(test: LitmusTest, sk: Skeleton) -> Callable[[Loc], frozenset | None]:
+    """What each location can hold at the end of the skeleton's executions: its registers
+    are fixed by the traces, a memory location ends with one of the values written to it."""
+    def values(loc: Loc) -> frozenset | None:
+        if loc.thread is not None:
+            if loc.thread >= len(sk.traces):
+                return frozenset({0})
+            regs = sk.traces[loc.thread].regs
+            return frozenset({regs.get(loc.name, test.reg_init.get((loc.thread, loc.name), 0))})
+        found = [ev for ev in sk.events if ev.loc == loc.name]
+        if not found:
+            return frozenset({test.init.get(loc.name, 0)})
+        if any(ev.tags & LOCK_TAGS for ev in found):
+            return None  # lock words: their final value is lock.cat's business
+        written = frozenset(ev.value for ev in found if ev.kind == "W")
+        return written or None  # not a plain variable (srcu, ...): make no claim
+    return values
+
+
 def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates: int = 1_000_000,
-          timeout: float | None = None, keep_rejected: int = 200) -> CheckResult:
-    """Decide ``test`` under ``model`` ("lkmm", "sc" or "tso") exactly as herd7 would."""
+          timeout: float | None = None, keep_rejected: int = 200,
+          speedcheck: bool | str = False) -> CheckResult:
+    """Decide ``test`` under ``model`` ("lkmm", "sc" or "tso") exactly as herd7 would.
+
+    ``speedcheck`` is herd7's ``-speedcheck``: with True (or "true") only the candidates that
+    reach the test's outcome (the condition for exists and ~exists, its negation for forall)
+    go to the model, so states, counts and flags cover those alone, as herd7 prints them;
+    skeletons that cannot reach it are never expanded. "fast" also stops at the first
+    allowed one (the answer is then known; which witness is found depends on the order).
+    """
     if not isinstance(test, LitmusTest):
         test = parse(test)
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    if speedcheck not in SPEEDCHECK:
+        raise ValueError(f"unknown speedcheck {speedcheck!r}; choose False, True or 'fast'")
+    mode = SPEEDCHECK[speedcheck]
     judge = MODELS[model]
     start = time.perf_counter()
     observed = observed_locations(test)
     observed_mem = frozenset(loc.name for loc in observed if loc.thread is None)
+    cond = test.condition
+    wanted = cond.quantifier != "forall"  # the truth of the condition herd7 looks for
+    keep = None
+    if mode != "false":
+        def keep(sk: Skeleton) -> bool:
+            if any(tr.fault for tr in sk.traces):
+                return True  # a faulting run must still be judged (see below)
+            return wanted in _maybe(cond.prop, _skeleton_values(test, sk))
     states: Counter = Counter()
     holds_in: dict[State, bool] = {}
     flags: set[str] = set()
@@ -403,7 +474,7 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     allowed: list[Execution] = []
     rejected: list[tuple[Execution, Verdict]] = []
     candidates = 0
-    for x in executions(test, Limits(max_candidates, timeout)):
+    for x in executions(test, Limits(max_candidates, timeout), keep=keep):
         fault = next((t for t in x.traces if t.fault), None)
         if fault is not None:  # a run that stopped at a dereference of a non-location
             if judge(x, observed_mem).allowed:  # (a rejected prefix has no allowed completion)
@@ -415,6 +486,9 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
         candidates += 1
         if test.filter is not None and not holds(test, test.filter, x):
             continue  # herd7 discards these whatever the model says
+        ok = holds(test, cond.prop, x)
+        if mode != "false" and ok != wanted:
+            continue  # herd7's speedcheck never shows these to the model
         verdict = judge(x, observed_mem)
         if not verdict.allowed:
             if len(rejected) < keep_rejected:
@@ -423,7 +497,6 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
         flags |= verdict.flags
         state = tuple((loc, final_value(test, x, loc)) for loc in observed)
         states[state] += 1
-        ok = holds(test, test.condition.prop, x)
         holds_in[state] = ok
         if ok:
             positive += 1
@@ -431,7 +504,9 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
             negative += 1
         if len(allowed) < 100_000:
             allowed.append(x)
+        if mode == "fast":
+            break
     result = CheckResult(test, model, observed, dict(states), positive, negative, flags,
-                         allowed, rejected, candidates, time.perf_counter() - start)
+                         allowed, rejected, candidates, time.perf_counter() - start, mode)
     result._state_holds = holds_in
     return result

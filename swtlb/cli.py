@@ -27,6 +27,8 @@ examples:
   swtlb check MP+poonceonces.litmus             decide one test under LKMM
   swtlb check --model tso tests/                every .litmus file under tests/, x86-TSO
   swtlb check --jobs 2 --timeout 60 litmus/     two at a time, give up on a test after 60 s
+  swtlb check --speedcheck litmus/              as herd7 -speedcheck true: only whether the
+                                                condition can hold, not every final state
 
 exit status:
   0  every test was decided
@@ -57,12 +59,13 @@ def _files(paths: list[str]) -> Iterator[Path]:
             yield p
 
 
-def _decide(job: tuple[str, str, float | None, int]) -> tuple[str, int]:
-    path, model, timeout, max_candidates = job
+def _decide(job: tuple[str, str, float | None, int, str]) -> tuple[str, int]:
+    path, model, timeout, max_candidates, speedcheck = job
     from .check import check
 
     try:
-        result = check(Path(path), model, timeout=timeout, max_candidates=max_candidates)
+        result = check(Path(path), model, timeout=timeout, max_candidates=max_candidates,
+                       speedcheck=speedcheck)
     except BoundError as exc:
         return f"{exc}\n", EXIT_BOUND
     except LitmusError as exc:
@@ -90,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
                      help="give up on a test after N candidate executions (default: 10^6)")
     chk.add_argument("--jobs", type=int, default=1, metavar="N",
                      help="decide N tests at once (default: 1)")
+    speed = chk.add_mutually_exclusive_group()
+    speed.add_argument("--speedcheck", action="store_const", const="true", dest="speedcheck",
+                       default="false",
+                       help="herd7's -speedcheck true: judge only the executions that reach "
+                            "the outcome (the condition; for forall its negation) and print "
+                            "those alone; answers whether the condition can hold, faster")
+    speed.add_argument("--speedcheck-fast", action="store_const", const="fast",
+                       dest="speedcheck",
+                       help="herd7's -speedcheck fast: stop at the first such execution (the "
+                            "verdict is herd7's; the witness shown may be another one)")
     for name, text in (("course", "open the course notebooks in JupyterLab"),
                        ("dashboard", "serve the classroom dashboard with Voila")):
         launch = sub.add_parser(name, help=text, description=text.capitalize() + ".",
@@ -102,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print("swtlb: no .litmus files found in " + " ".join(args.paths), file=sys.stderr)
         return EXIT_INPUT
-    jobs = [(str(f), args.model, args.timeout, args.max_candidates) for f in files]
+    jobs = [(str(f), args.model, args.timeout, args.max_candidates, args.speedcheck)
+            for f in files]
     worst = EXIT_OK
     if args.jobs > 1 and len(jobs) > 1:
         with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .interpreter import LOCK_TAGS, Event, Trace, _sort_key, thread_traces, value_domains
@@ -437,12 +437,16 @@ def _traces(test: LitmusTest, limits: Limits | None = None, start: float = 0.0,
 
 
 def executions(test: LitmusTest, limits: Limits | None = None,
-               traces: list[list[Trace]] | None = None) -> Iterator[Execution]:
-    """Every candidate execution that is coherent per location and atomic."""
+               traces: list[list[Trace]] | None = None,
+               keep: Callable[[Skeleton], bool] | None = None) -> Iterator[Execution]:
+    """Every candidate execution that is coherent per location and atomic. ``keep`` lets a
+    caller skip a whole skeleton (no rf/co choices made) when none of its executions matter."""
     limits = limits or Limits()
     start = time.monotonic()
     produced = 0
     for sk in skeletons(test, traces, limits, start):
+        if keep is not None and not keep(sk):
+            continue
         per_loc: list[list[LocChoice]] = []
         for loc in sorted(sk.bylocation):
             mask = sk.bylocation[loc]
