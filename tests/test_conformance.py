@@ -88,11 +88,9 @@ def test_library_verdict_rate():
 # ---- litmus-diy: diy7 headers and other forms herd7 accepts --------------------------------------
 DIY = sorted(SHARED.joinpath("litmus-diy").rglob("*.litmus")) if SHARED.exists() else []
 
-DIY_REFUSED = {  # path under litmus-diy/: (error, message, why we still refuse it)
-    "dart/C-basic-02.litmus": (
-        swtlb.UnsupportedError, "arithmetic '\\+' on an address",
-        "atomic_set(y + r2, r1) with r2 = -1 writes one word before y: herd7 gives that "
-        "address a location of its own; ours has no address arithmetic yet (issue 13)"),
+DIY_REFUSED: dict[str, tuple[type, str, str]] = {
+    # path under litmus-diy/: (error, message, why we still refuse it); none left today:
+    # dart/C-basic-02 (atomic_set(y + r2, r1), a store to 'y+-1') is decided since issue 13
 }
 
 

@@ -550,7 +550,7 @@ exists (1:seen=1 /\\ 0:seen=1)
 P0(int *data, int *flag)
 {
 	WRITE_ONCE(*data, 1);
-	smp_mb();		/* a strong fence: data reaches every CPU before flag=1 exists */
+	smp_mb();		/* a strong fence: data reaches every CPU before flag=1 is set */
 	WRITE_ONCE(*flag, 1);
 }
 

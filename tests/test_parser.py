@@ -277,3 +277,159 @@ def test_header_forms_agree_with_herd7(case, tmp_path):
     ours = swtlb.check(path)
     assert observed.group(0) == (f"Observation {ours.test.name} {ours.verdict} "
                                  f"{ours.positive} {ours.negative}")
+
+
+# ---- words herd7 reserves (issue 13): each case is run through herd7 7.58 below too ------------
+def _word_test(init: str = "x=0;", params: str = "int *x", body: str = "WRITE_ONCE(*x, 1);",
+               final: str = "exists (x=1)") -> str:
+    return f"C w\n{{ {init} }}\nP0({params}) {{\n{body}\n}}\n{final}\n"
+
+
+# name: (test text, line, col, words the message must contain); herd7 refuses each one
+RESERVED = {
+    "param-lock": (_word_test(params="int *lock", body="int r0 = 1;"), 3, 9, "'lock'"),
+    "param-proc": (_word_test(params="int *P1", body="int r0 = 1;"), 3, 9, "'P1'"),
+    "param-type": (_word_test(params="lock *x"), 3, 4, "'lock' cannot be a type"),
+    "register-int": (_word_test(body="int int = READ_ONCE(*x);"), 4, 5, "'int'"),
+    "register-WCAS": (_word_test(body="int WCAS = READ_ONCE(*x);"), 4, 5, "'WCAS'"),
+    "register-unlock": (_word_test(body="int unlock = 1;"), 4, 5, "'unlock'"),
+    "name-in-code": (_word_test(body="WRITE_ONCE(*x, __fence);"), 4, 16, "'__fence'"),
+    "register-exists": (_word_test(body="int exists = 1;"), 4, 5, "'exists'"),
+    "line-comment": (_word_test(body="// exists here\nWRITE_ONCE(*x, 1);"), 4, 4, "'exists'"),
+    "c-comment": (_word_test(body="/* no filter */ WRITE_ONCE(*x, 1);"), 4, 7, "'filter'"),
+    "init-location": (_word_test(init="tag=1; x=0;"), 2, 3, "'tag'"),
+    "init-register": (_word_test(init="0:nop=1; x=0;"), 2, 5, "'nop'"),
+    "init-value": (_word_test(init="x=oa;"), 2, 5, "'oa'"),
+    "init-proc": (_word_test(init="P1=1; x=0;"), 2, 3, "'P1'"),
+    "condition-location": (_word_test(final="exists (x=1 /\\ fault=0)"), 6, 16, "'fault'"),
+    "condition-register": (_word_test(final="exists (0:PTE=0)"), 6, 11, "'PTE'"),
+    "locations": (_word_test(final="locations [TAG]\nexists (x=1)"), 6, 12, "'TAG'"),
+    "ml-comment-in-code": ("C w\n{ x=0; }\n(* a comment? *)\nP0(int *x) { WRITE_ONCE(*x, 1); }\n"
+                           "exists (x=1)\n", 3, 1, "'(*'"),
+    "minus-literal": (_word_test(body="int r0 = 2;\nWRITE_ONCE(*x, r0-1);"), 5, 18, "'-1'"),
+}
+
+# herd7 accepts these: the same words where its lexers read them as names
+NOT_RESERVED = {
+    "lock-location": _word_test(init="lock=0; x=0;", final="exists (x=1 /\\ lock=0)"),
+    "tag-in-code": _word_test(body="int tag = 1; WRITE_ONCE(*x, tag);"),
+    "cases-location": _word_test(init="cases=0; x=0;"),
+    "type-word-location": _word_test(init="int=2; x=0;", final="exists (x=1 /\\ int=2)"),
+    "unsigned-register": _word_test(body="int unsigned = 1; WRITE_ONCE(*x, unsigned);"),
+    "word-parts": _word_test(body="int lockx = 1; // x_exists, exists-x\nWRITE_ONCE(*x, lockx);"),
+    "comment-words": _word_test(body="/* lock, tag */ WRITE_ONCE(*x, 1);"),
+    "init-comment": _word_test(init="x=0; (* exists *)"),
+    "spaced-minus": _word_test(body="int r1 = 2 - -1;\nWRITE_ONCE(*x, r1 - 2*-1 - 4);"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESERVED))
+def test_reserved_words_are_refused(case):
+    text, line, col, words = RESERVED[case]
+    with pytest.raises(swtlb.LitmusError) as info:
+        swtlb.parse(text, file="w.litmus")
+    err = info.value
+    assert not isinstance(err, swtlb.UnsupportedError)
+    assert str(err).startswith(f"w.litmus:{line}:{col}: ") and words in str(err), str(err)
+    assert "herd7" in str(err)
+
+
+@pytest.mark.parametrize("case", sorted(NOT_RESERVED))
+def test_words_herd7_reads_as_names_are_accepted(case):
+    assert swtlb.check(swtlb.parse(NOT_RESERVED[case])).verdict == "Always"
+
+
+@pytest.mark.parametrize("case", sorted(RESERVED) + sorted(NOT_RESERVED))
+def test_reserved_words_agree_with_herd7(case, tmp_path):
+    path = tmp_path / "w.litmus"
+    path.write_text(RESERVED[case][0] if case in RESERVED else NOT_RESERVED[case])
+    observed = re.search(r"^Observation .*$", _herd7(path), re.M)
+    assert (observed is None) == (case in RESERVED)
+    if observed:
+        ours = swtlb.check(path)
+        assert observed.group(0) == f"Observation w {ours.verdict} {ours.positive} " \
+            f"{ours.negative}"
+
+
+# ---- pointer arithmetic (issue 13): a store to 'y+-1', a word of its own ------------------------
+POINTER = {  # name: test text; swtlb prints herd7's output line for line
+    "register-offset": """C p1
+{ x=0; y=0; }
+P0(int *x, int *y) {
+  int r0 = READ_ONCE(*x);
+  WRITE_ONCE(*(y + r0), 5);
+  int r1 = READ_ONCE(*y);
+}
+P1(int *x) { WRITE_ONCE(*x, 1); }
+exists (0:r1=5)
+""",
+    "constant-offsets": """C p2
+{ x=0; y=0; z=0; }
+P0(int *x, int *y, int *z) {
+  WRITE_ONCE(*z, y + 1);
+  int *r4 = 1 + y;
+  int *r3 = (y + 2) - 2;
+  WRITE_ONCE(*r3, 7);
+  int *r6 = y - 1;
+  WRITE_ONCE(*r6, 8);
+}
+locations [z; 0:r4; 0:r3; 0:r6]
+exists (y=7)
+""",
+    "offset-is-no-other-location": """C p3
+{ x=0; y=0; }
+P0(int *x, int *y) {
+  int r9 = -1;
+  int *r5 = y + r9;
+  smp_store_release(r5, 5);
+}
+exists (0:r5=y \\/ x=5 \\/ y=5)
+""",
+}
+POINTER_REFUSED = {  # herd7 refuses these too (its state lexer has no '+')
+    "init-offset": ("C p\n{ y=0; 0:r5=y+1; }\nP0(int *y) { WRITE_ONCE(*y, 1); }\nexists (y=1)\n",
+                    2, 14),
+    "condition-offset": ("C p\n{ y=0; }\nP0(int *y) { WRITE_ONCE(*(y+1), 1); }\n"
+                         "exists ([y+1]=1)\n", 4, 11),
+}
+# herd7 decides these, with no initial write for 'y+1': ours refuses any read of such a word
+POINTER_UNSUPPORTED = {
+    "read-offset": "C p\n{ y=0; }\nP0(int *y) {\n  WRITE_ONCE(*(y+1), 5);\n"
+                   "  int r0 = READ_ONCE(*(y+1));\n}\nexists (0:r0=5)\n",
+    "rmw-offset": "C p\n{ y=0; }\nP0(int *y) {\n  WRITE_ONCE(*(y+1), 5);\n"
+                  "  int r0 = xchg(y+1, 2);\n}\nexists (0:r0=5)\n",
+}
+
+
+def _herd_text(path):
+    return [line for line in _herd7(path).strip().split("\n")
+            if not line.startswith(("Time ", "Hash="))]
+
+
+@pytest.mark.parametrize("case", sorted(POINTER))
+def test_pointer_arithmetic_matches_herd7(case, tmp_path):
+    path = tmp_path / "p.litmus"
+    path.write_text(POINTER[case])
+    ours = swtlb.check(path).herd_text(seconds=False).strip().split("\n")
+    assert [line for line in ours if not line.startswith("Hash=")] == _herd_text(path)
+
+
+def test_pointer_arithmetic_names_offsets_as_herd7_prints_them():
+    state = swtlb.check(swtlb.parse(POINTER["constant-offsets"])).herd_text(seconds=False)
+    assert "0:r3=y; 0:r4=y+1; 0:r6=y+-1; [y]=7; [z]=y+1;" in state
+
+
+@pytest.mark.parametrize("case", sorted(POINTER_REFUSED))
+def test_pointer_arithmetic_outside_the_code_is_refused(case, tmp_path):
+    text, line, col = POINTER_REFUSED[case]
+    with pytest.raises(swtlb.LitmusError, match=rf"^p.litmus:{line}:{col}: .*'\+'"):
+        swtlb.parse(text, file="p.litmus")
+    path = tmp_path / "p.litmus"
+    path.write_text(text)
+    assert "Observation" not in _herd7(path)
+
+
+@pytest.mark.parametrize("case", sorted(POINTER_UNSUPPORTED))
+def test_reading_an_offset_word_is_unsupported(case):
+    with pytest.raises(swtlb.UnsupportedError, match=r"'y\+1', a word reached by pointer"):
+        swtlb.check(swtlb.parse(POINTER_UNSUPPORTED[case]))

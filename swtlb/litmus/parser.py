@@ -52,6 +52,49 @@ TYPE_WORDS = {"int", "long", "unsigned", "signed", "short", "char", "void", "boo
               "atomic_long_t", "spinlock_t", "struct", "u8", "u16", "u32", "u64", "intptr_t",
               "const", "volatile", "srcu_struct", "atomic64_t", "uintptr_t"}
 
+# Words herd7 7.58 does not let a test use as a name (each use checked against herd7 itself; see
+# tests/test_parser.py). Its C lexer reads these as keywords inside the processes, so a parameter,
+# a register or a name in an expression spelt so is "unexpected" there:
+C_KEYWORDS = frozenset("""
+    volatile const _Atomic char int long struct void int8_t uint8_t int16_t uint16_t int32_t
+    uint32_t int64_t uint64_t __int128_t __uint128_t intptr_t uintptr_t mtx_t spinlock_t atomic_t
+    atomic_int srcu_struct if else while
+    atomic_fetch_add_explicit atomic_fetch_sub_explicit atomic_fetch_or_explicit
+    atomic_fetch_xor_explicit atomic_fetch_and_explicit atomic_thread_fence atomic_load_explicit
+    atomic_store_explicit atomic_exchange_explicit atomic_compare_exchange_weak
+    atomic_compare_exchange_strong atomic_compare_exchange_weak_explicit
+    atomic_compare_exchange_strong_explicit memory_order_acquire memory_order_release
+    memory_order_acq_rel memory_order_seq_cst memory_order_relaxed memory_order_consume
+    lock unlock mtx_lock mtx_unlock WCAS SCAS
+    __fence __load __store __srcu __xchg __cmpxchg __lock __trylock __islocked __unlock
+    __atomic_op __atomic_op_return __atomic_fetch_op __atomic_add_unless
+""".split())
+# herd7 ends the code at the first of these words, even one inside a '//' or '/* */' comment
+# there (its splitter knows only '(* *)' comments, and those only outside the code):
+SECTION_WORDS = frozenset("exists forall final locations filter observed Observed cases".split())
+# The lexer of the initial state and of the final section reads these as keywords, so a location
+# or register spelt so is refused there (where they are not this parser's own syntax):
+STATE_KEYWORDS = frozenset("""
+    NOP nop not true false and with fault Fault tag TAG attrs Attrs oa PTE TTD PA ATOMIC_INIT
+    _Atomic exists forall final locations filter observed Observed
+""".split())
+_C_TYPES = frozenset("""
+    volatile const _Atomic char int long struct void int8_t uint8_t int16_t uint16_t int32_t
+    uint32_t int64_t uint64_t __int128_t __uint128_t intptr_t uintptr_t mtx_t spinlock_t atomic_t
+    atomic_int srcu_struct
+""".split())
+_NAME_ENDS = frozenset({"=", ";", ",", ")", "}"})  # what may follow a declared name
+_PROC_NAME = re.compile(r"P\d+")  # both lexers read P<digits> as a process name
+_SPLITTER_NAME = re.compile(r"[A-Za-z_.$]+[A-Za-z0-9_/.\-]*")  # a word as herd7's splitter sees it
+
+
+def _reserved_in_code(word: str) -> bool:
+    return word in C_KEYWORDS or word in SECTION_WORDS or bool(_PROC_NAME.fullmatch(word))
+
+
+def _reserved_in_state(word: str) -> bool:
+    return word in STATE_KEYWORDS or bool(_PROC_NAME.fullmatch(word))
+
 
 @dataclass(frozen=True)
 class Token:
@@ -61,16 +104,45 @@ class Token:
     col: int
 
 
+def _advance(lexeme: str, line: int, col: int) -> tuple[int, int]:
+    """The position just after ``lexeme`` when it starts at ``(line, col)``."""
+    newlines = lexeme.count("\n")
+    if newlines:
+        return line + newlines, len(lexeme) - lexeme.rfind("\n")
+    return line, col + len(lexeme)
+
+
+def _reserved_error(word: str, use: str, file: str, line: int, col: int,
+                    lexer: str = "its C lexer") -> LitmusError:
+    if _PROC_NAME.fullmatch(word):
+        why = f"{lexer} reads it as a process name"
+    elif word in SECTION_WORDS and lexer == "its C lexer":
+        why = "it ends the code at this word"
+    else:
+        why = f"{lexer} reads it as a keyword"
+    return LitmusError(f"'{word}' cannot be {use}: herd7 reserves this word ({why})",
+                       file, line, col)
+
+
 def tokenize(text: str, file: str, line: int = 1, col: int = 1) -> list[Token]:
-    """Split into tokens; ``(* *)`` is a comment outside process bodies only, since inside
-    them ``WRITE_ONCE(*x, 1)`` is code."""
+    """Split into tokens, from the initial state on.
+
+    ``(* *)`` is a comment in the initial state and the final section only: in the code between
+    them herd7 reads ``WRITE_ONCE(*x, 1)`` as code, so ``(*`` there is code too. herd7 also ends
+    the code at the first word such as ``exists``, even inside a C comment: such a word in the
+    code is refused here rather than read past.
+    """
     tokens: list[Token] = []
     pos = 0
     depth = 0
     in_process = False
+    section = "init"  # then "code" once the initial state closes, then "final"
     while pos < len(text):
-        code = depth > 0 and in_process
+        code = section == "code"
         if code and text.startswith("(*", pos):
+            if depth == 0:
+                raise LitmusError("'(*' cannot open a comment between the processes: herd7 "
+                                  "reads it as code there (use '//' or '/* */')", file, line, col)
             tokens.append(Token("op", "(", line, col))
             pos += 1
             col += 1
@@ -83,21 +155,35 @@ def tokenize(text: str, file: str, line: int = 1, col: int = 1) -> list[Token]:
                 raise LitmusError("comment '(*' is never closed by '*)'", file, line, col)
             raise LitmusError(f"unexpected character {text[pos]!r}", file, line, col)
         kind, lexeme = m.lastgroup, m.group()
+        if code and lexeme == "-" and text[pos + 1:pos + 2].isdigit():
+            # herd7's C lexer reads '-' and the digits after it as one number, whatever
+            # comes before: 'r0-1' is then two values in a row, which herd7 refuses
+            m = re.compile(r"-\d+").match(text, pos)
+            assert m
+            kind, lexeme = "int", m.group()
+        if code and kind in ("ccomment", "line"):
+            for word in _SPLITTER_NAME.finditer(lexeme):
+                if word.group() in SECTION_WORDS:
+                    at = _advance(lexeme[:word.start()], line, col)
+                    raise LitmusError(f"'{word.group()}' cannot appear in a comment in the code: "
+                                      "herd7 ends the code at this word, even in a '//' or "
+                                      "'/* */' comment", file, *at)
         if kind in ("int", "id", "op"):
+            if kind == "id" and code and lexeme in SECTION_WORDS:
+                if depth > 0 or in_process:
+                    raise _reserved_error(lexeme, "a name in the code", file, line, col)
+                section = "final"
             tokens.append(Token(kind, lexeme, line, col))
             if lexeme == "{":
                 depth += 1
             elif lexeme == "}":
                 depth -= 1
                 in_process = in_process and depth > 0
-            elif kind == "id" and depth == 0 and re.fullmatch(r"P\d+", lexeme):
+                if depth == 0 and section == "init":
+                    section = "code"
+            elif kind == "id" and depth == 0 and code and _PROC_NAME.fullmatch(lexeme):
                 in_process = True
-        newlines = lexeme.count("\n")
-        if newlines:
-            line += newlines
-            col = len(lexeme) - lexeme.rfind("\n")
-        else:
-            col += len(lexeme)
+        line, col = _advance(lexeme, line, col)
         pos = m.end()
     tokens.append(Token("eof", "end of file", line, col))
     return tokens
@@ -143,9 +229,36 @@ class _Parser:
         self.i += 1
         return tok
 
+    def code_name(self, what: str) -> Token:
+        """An identifier the processes use as a name, refused if herd7's C lexer reserves it."""
+        tok = self.ident(what)
+        if tok.text.startswith("memory_order_"):
+            raise UnsupportedError(f"C11 memory order '{tok.text}' is not supported", self.file,
+                                   tok.line, tok.col)
+        if _reserved_in_code(tok.text):
+            raise _reserved_error(tok.text, what, self.file, tok.line, tok.col)
+        return tok
+
+    def code_type_word(self) -> None:
+        """Skip one word of a type in the code, refusing a word herd7 reserves for other uses."""
+        tok = self.ident("a type")
+        if _reserved_in_code(tok.text) and tok.text not in _C_TYPES:
+            raise _reserved_error(tok.text, "a type", self.file, tok.line, tok.col)
+
+    def state_name(self, what: str) -> Token:
+        """An identifier of the initial state or the final section, refused if herd7's lexer of
+        those sections reserves it."""
+        tok = self.ident(what)
+        if _reserved_in_state(tok.text):
+            raise _reserved_error(tok.text, what, self.file, tok.line, tok.col,
+                                  "its lexer of the initial state and the condition")
+        return tok
+
     def int_value(self, tok: Token) -> int:
         """A C integer literal: 0x.. hexadecimal, 0.. octal, else decimal."""
         text = tok.text
+        if text.startswith("-"):  # a negative number in the code (see tokenize)
+            return -self.int_value(Token(tok.kind, text[1:], tok.line, tok.col + 1))
         try:
             if text[:2] in ("0x", "0X"):
                 return int(text, 16)
@@ -179,7 +292,8 @@ class _Parser:
                 continue
             words: list[str] = []
             while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS
-                                             or (words and words[-1] == "struct")):
+                                             or (words and words[-1] == "struct")) \
+                    and self.peek().text not in _NAME_ENDS:  # '{ int=1; }' names 'int'
                 words.append(self.ident().text)
             while self.at("*"):
                 words.append("*")
@@ -189,10 +303,10 @@ class _Parser:
                     raise self.error("a process number such as '0' before ':'", self.tok)
                 thread = int(self.tok.text)
                 self.i += 2
-                reg = self.ident("a register name").text
+                reg = self.state_name("a register name").text
                 regs[(thread, reg)] = self.init_value() if self.at("=") and self.take("=") else 0
             else:
-                name = self.ident("a location name in the initial state").text
+                name = self.state_name("a location name in the initial state").text
                 if self.at("["):
                     raise UnsupportedError("arrays are not supported", self.file,
                                            self.tok.line, self.tok.col)
@@ -213,9 +327,9 @@ class _Parser:
             return value
         if self.at("&"):
             self.i += 1
-            return self.ident("a location name after '&'").text
+            return self.state_name("a location name after '&'").text
         if self.tok.kind == "id":
-            return self.ident().text
+            return self.state_name("a value").text
         return self.integer()
 
     # -- processes ------------------------------------------------------------------------------
@@ -233,10 +347,10 @@ class _Parser:
         while not self.at(")"):
             while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS or self.peek().kind == "id"
                                              or self.peek().text == "*"):
-                self.i += 1
+                self.code_type_word()
             while self.at("*"):
                 self.i += 1
-            params.append(self.ident("a parameter name").text)
+            params.append(self.code_name("a parameter name").text)
             if not self.at(")"):
                 self.take(",", "',' or ')' in the parameter list")
         self.take(")")
@@ -308,13 +422,14 @@ class _Parser:
         return [ExprStmt(target, pos)]
 
     def declaration(self) -> list[Stmt]:
-        while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS or self.peek().kind == "id"):
-            self.i += 1
+        while self.tok.kind == "id" and (self.tok.text in TYPE_WORDS or self.peek().kind == "id") \
+                and self.peek().text not in _NAME_ENDS:  # 'int unsigned = 1;' names 'unsigned'
+            self.code_type_word()
         out: list[Stmt] = []
         while True:
             while self.at("*"):
                 self.i += 1
-            name = self.ident("a variable name in the declaration")
+            name = self.code_name("a variable name in the declaration")
             init = None
             if self.at("="):
                 self.i += 1
@@ -336,6 +451,10 @@ class _Parser:
             self.i += 1
             right = self.expr(level + 1)
             left = Binary(op.text, left, right, (op.line, op.col))
+        if "-" in _BINARY_LEVELS[level] and self.tok.kind == "int" and self.tok.text[0] == "-":
+            raise LitmusError(f"herd7 reads '{self.tok.text}' as one negative number, which "
+                              f"cannot follow a value: write '- {self.tok.text[1:]}' with a "
+                              "space", self.file, self.tok.line, self.tok.col)
         return left
 
     def unary(self) -> Expr:
@@ -386,7 +505,8 @@ class _Parser:
             if self.at("[", "->", "."):
                 raise UnsupportedError(f"'{self.tok.text}' (arrays and structure fields) is not "
                                        "supported", self.file, self.tok.line, self.tok.col)
-            return Name(tok.text, pos)
+            self.i -= 1
+            return Name(self.code_name("a name in the code").text, pos)
         raise self.error("an expression")
 
     # -- final section --------------------------------------------------------------------------
@@ -459,15 +579,15 @@ class _Parser:
                 raise self.error("a process number such as '0' before ':'", self.tok)
             thread = int(self.tok.text)
             self.i += 2
-            return Loc(self.ident("a register name after 'N:'").text, thread)
+            return Loc(self.state_name("a register name after 'N:'").text, thread)
         if self.at("["):
             self.i += 1
-            name = self.ident("a location name").text
+            name = self.state_name("a location name").text
             self.take("]")
             return Loc(name)
         if self.at("*"):
             self.i += 1
-        return Loc(self.ident("a register 'N:r' or a location name").text)
+        return Loc(self.state_name("a register 'N:r' or a location name").text)
 
     def atom(self) -> Atom:
         start = self.tok
@@ -484,9 +604,9 @@ class _Parser:
             value = self.cond_loc()
         elif self.at("&"):
             self.i += 1
-            value = self.ident("a location name after '&'").text
+            value = self.state_name("a location name after '&'").text
         elif self.tok.kind == "id":
-            value = self.ident().text
+            value = self.state_name("a value").text
         elif self.tok.kind == "int" or self.at("-"):
             value = self.integer()
         else:

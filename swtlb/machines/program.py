@@ -189,11 +189,23 @@ class _Compiler:
             if e.op not in _ARITH:
                 raise self.fail(f"operator '{e.op}'", e.pos)
             op = _ARITH[e.op]
+            if e.op in ("+", "-"):  # a run may offset a pointer: refuse it, never alias
+                op = self._no_offset(op, e)
             return (lambda r, fa=fa, fb=fb, op=op: op(np.asarray(fa(r), np.int64),
                                                      np.asarray(fb(r), np.int64))), ta | tb
         if isinstance(e, Call):
             return self.access(e)
         raise self.fail(f"expression {type(e).__name__}", getattr(e, "pos", (0, 0)))
+
+    def _no_offset(self, op: Callable, e: Binary) -> Callable:
+        """``op`` (+ or -), refusing any run that moves an address: the machines number the
+        locations one after another, so 'y - 1' would silently be another location."""
+        def checked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            moved = ((a >= ADDR) & (b != 0)) | ((b >= ADDR) & ((a != 0) | (e.op == "-")))
+            if np.any(moved):
+                raise self.fail("pointer arithmetic ('" + e.op + "' on an address)", e.pos)
+            return op(a, b)
+        return checked
 
     def address(self, e: Expr, lvalue: bool) -> tuple[int | None, Fn | None, frozenset[int]]:
         if lvalue:
