@@ -112,3 +112,17 @@ def test_filter_drops_executions():
 def test_unknown_model():
     with pytest.raises(ValueError, match="unknown model"):
         swtlb.check(swtlb.parse(FENCED_MP), "arm")
+
+
+def test_a_full_barrier_rmw_between_plain_and_marked_stores_is_a_barrier():
+    """linux-kernel.bell gives smp_mb() and a full-barrier RMW one tag, 'MB, so fencerel(Mb) in
+    `barrier` and `mb` counts the RMW's accesses too: no mixed-accesses flag here (herd7 7.58
+    prints none; the differential run found us printing one)."""
+    test = """C mixed-across-rmw
+{ z=1; }
+P0(int *z, int *y) { int r0; *z = 2; r0 = atomic_inc_return(y); WRITE_ONCE(*z, 1); }
+exists (0:r0=1)
+"""
+    assert "mixed-accesses" not in swtlb.check(test).flags
+    without = test.replace("r0 = atomic_inc_return(y);", "r0 = READ_ONCE(*y);")
+    assert "mixed-accesses" in swtlb.check(without).flags  # herd7 flags this one

@@ -82,12 +82,13 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
     po_loc = po & loc
     ident = I(ALL)
     S = x.tagged
-    R, W, IW, F = S("R") & ~S("LKR", "LF", "RL", "RU"), S("W") & ~S("LKW", "UL"), S("IW"), S("F")
+    R, W, IW = S("R") & ~S("LKR", "LF", "RL", "RU"), S("W") & ~S("LKW", "UL"), S("IW")
     M = R | W
     LKR, LKW, UL, LF, RL, RU = S("LKR"), S("LKW"), S("UL"), S("LF"), S("RL"), S("RU")
+    # the bell's one 'MB tag marks smp_mb()'s fence and the accesses of a full-barrier RMW alike
     ONCE, RELEASE, ACQUIRE, NORETURN, MB, RMW = (S("once"), S("release"), S("acquire"),
-                                                 S("noreturn"), S("mb") & ~F, S("rmw"))
-    Rmb, Wmb, Mb_f, Barrier = S("rmb"), S("wmb"), S("mb") & F, S("barrier")
+                                                 S("noreturn"), S("mb"), S("rmw"))
+    Rmb, Wmb, Barrier = S("rmb"), S("wmb"), S("barrier")
     Rcu_lock, Rcu_unlock, Sync_rcu = S("rcu-lock"), S("rcu-unlock"), S("sync-rcu")
     Before_atomic, After_atomic = S("before-atomic"), S("after-atomic")
     After_spinlock, After_unlock_lock = S("after-spinlock"), S("after-unlock-lock")
@@ -99,7 +100,7 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
     FailedRMW = RMW & ~(rmw.domain() | rmw.range())  # RMW events that did not write
     Acquire = ACQUIRE & ~W & ~FailedRMW  # acquire tags that really order (not on stores)
     Release = RELEASE & ~R & ~FailedRMW  # release tags that really order (not on loads)
-    Mb = MB & ~FailedRMW  # full-barrier RMW events that succeeded
+    Mb = MB & ~FailedRMW  # smp_mb() fences, and full-barrier RMW events that succeeded
     Noreturn = NORETURN & ~W  # the read of a non-value-returning RMW
     Srcu_lock, Srcu_unlock, Sync_srcu = S("srcu-lock"), S("srcu-unlock"), S("sync-srcu")
     Srcu = Srcu_lock | Srcu_unlock | Sync_srcu  # noqa: F841 - all SRCU events (unused, as in the cat)
@@ -195,7 +196,7 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
     R4rmb = R & ~Noreturn  # reads that smp_rmb() orders
     rmb = I(R4rmb) @ fencerel(Rmb) @ I(R4rmb)  # smp_rmb(): read-read
     wmb = I(W) @ fencerel(Wmb) @ I(W)  # smp_wmb(): write-write
-    mb = ((I(M) @ fencerel(Mb_f) @ I(M))  # smp_mb() and its relatives: everything
+    mb = ((I(M) @ fencerel(Mb) @ I(M))  # smp_mb() and its relatives: everything
           | (I(M) @ po @ I(Mb & R))
           | (I(Mb & W) @ po @ I(M))
           | (I(M) @ fencerel(Before_atomic) @ I(RMW) @ po.opt @ I(M))
@@ -207,7 +208,7 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
     strong_fence = mb | gp  # orders everything, cumulatively
     nonrw_fence = strong_fence | po_rel | acq_po
     fence = nonrw_fence | wmb | rmb
-    barrier = (fencerel(Barrier | Rmb | Wmb | Mb_f | Sync_rcu | Sync_srcu | Before_atomic
+    barrier = (fencerel(Barrier | Rmb | Wmb | Mb | Sync_rcu | Sync_srcu | Before_atomic
                         | After_atomic | Acquire | Release | Rcu_lock | Rcu_unlock | Srcu_lock
                         | Srcu_unlock)
                | (po @ I(Release)) | (I(Acquire) @ po))  # what the compiler may not reorder
