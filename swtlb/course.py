@@ -8,6 +8,7 @@ still shows the question, the choices and the data.
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -140,8 +141,6 @@ class Quiz:
 
 
 def _esc(text: str) -> str:
-    import html
-
     return html.escape(text, quote=False)
 
 

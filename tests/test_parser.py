@@ -1,10 +1,9 @@
 """The parser reads herd7's C litmus format and refuses bad input with file:line:col."""
 
 import re
-import subprocess
 
 import pytest
-from conftest import shared_path
+from conftest import herd7
 
 import swtlb
 from swtlb.litmus.ast import And, Atom, Loc, Not, Or
@@ -255,11 +254,7 @@ def test_header_keys_that_change_herd7s_answer_are_refused(case):
 
 
 def _herd7(path):
-    herd = shared_path("tools", "herd7", "herd7")
-    lkmm = shared_path("lkmm")
-    run = subprocess.run([str(herd), "-conf", "linux-kernel.cfg", str(path)], cwd=lkmm,
-                         capture_output=True, text=True, timeout=60)
-    return run.stdout
+    return herd7(path, timeout=60).stdout
 
 
 @pytest.mark.parametrize("case", sorted(HEADER_ACCEPTED) + sorted(HEADER_REFUSED))

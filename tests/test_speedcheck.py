@@ -9,11 +9,10 @@ The tests run herd7 itself on the shared tests and on small probes of every quan
 from __future__ import annotations
 
 import csv
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, shared_path
+from conftest import SHARED, herd7, shared_path
 from test_conformance import _known_mismatches
 
 import swtlb
@@ -140,13 +139,7 @@ def _lines(text: str) -> list[str]:
 
 
 def _herd7(path: Path, *options: str) -> str:
-    herd = shared_path("tools", "herd7", "herd7")
-    try:
-        run = subprocess.run([str(herd), "-conf", "linux-kernel.cfg", *options, str(path)],
-                             cwd=shared_path("lkmm"), capture_output=True, text=True,
-                             timeout=60)
-    except OSError as exc:
-        pytest.skip(f"herd7 at {herd} does not run here: {exc}")
+    run = herd7(path, *options, timeout=60)
     if run.returncode != 0 or "Observation" not in run.stdout:
         pytest.skip(f"herd7 failed on {path}: {run.stderr.strip()[:200]}")
     return run.stdout
