@@ -52,14 +52,13 @@ PARAM_TYPES = {"x": "int *", "y": "int *", "z": "int *", LOCK: "spinlock_t *",
 WEIGHTS = {"once": 4, "acqrel": 2, "plain": 2, "fence": 2, "rmw_return": 2, "rmw_void": 1,
            "lock": 1, "trylock": 0.5, "rcu": 1, "sync": 1, "pointer": 1, "if": 1.5, "data": 1.5,
            "notexists": 0, "forall": 0, "or": 0, "feedback": 0}
-# "feedback" (weight 0: a switch, not a statement) is a location both counted up and down, or
-# a value read stored back where it came from. swtlb's value search (executions._traces)
-# then finds ever larger values and stops with "the values written never settle" where herd7
-# answers at once: `P0(int *x) { atomic_inc(x); atomic_inc(x); atomic_dec(x); }`.
+# "feedback" (weight 0: a switch, not a statement) lets a location be counted both up and
+# down, or a value read be stored back where it came from: `atomic_inc(x); atomic_inc(x);
+# atomic_dec(x);`. Their values never settle, so the value search once stopped there.
 DECREMENTS = ("dec", "sub", "_or")
 # "plain_load" (a switch too) keeps plain reads out: `r0 = *y; WRITE_ONCE(*x, r0);` beside
 # `r0 = xchg(x, 1); WRITE_ONCE(*y, r0);` gets one Negative execution more from swtlb than
-# from herd7 (3 against 2; with READ_ONCE(*y) both say 1).
+# from herd7 (3 against 2): herd7 keeps the copy cycle's value symbolic, one execution.
 WEIGHTS["plain_load"] = 0
 CONSTRUCTS = tuple(WEIGHTS)
 
