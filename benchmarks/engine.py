@@ -1,99 +1,147 @@
-"""Speed and memory of the litmus engine, next to herd7's own time on the same files.
+"""Speed and memory of ``swtlb check`` and herd7, one process per test for both, in one run.
 
-    python benchmarks/engine.py ../shared/litmus [--timeout 120] [--csv out.csv]
+    python benchmarks/engine.py ../shared/litmus ../shared/litmus-diy [--timeout 120]
+                                [--csv out.csv] [--startup-runs 20]
 
-Each test is decided in this process (so the interpreter starts once, as it does for
-``swtlb check DIR``); herd7's figures come from the ``wall_s`` column of expected-herd7.tsv and
-include its process start. Ratios are ours / herd7's, measured in the same run of this script.
+Each test is run as ``swtlb check FILE`` and as ``herd7 -conf linux-kernel.cfg FILE`` (from the
+model's folder, as the kernel's scripts run it), one after the other, so both pay their
+process start and both meet the same machine load. Peak memory is each process's own maximum
+resident set (``os.wait4``), not the benchmark's. Outputs are compared line by line, ``Time``
+and ``Hash=`` aside: ``same`` says whether we printed what herd7 printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import resource
+import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SWTLB_SHARED", ROOT.parent / "shared"))
+HERD7 = SHARED / "tools" / "herd7" / "herd7"
+LKMM = SHARED / "lkmm"
+SWTLB = [sys.executable, "-m", "swtlb", "check"]
+TINY = SHARED / "litmus" / "kernel" / "memory-model" / "CoRR+poonceonce+Once.litmus"
 
-import swtlb  # noqa: E402
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    status: str  # ok, timeout, error
+    lines: list[str]
 
 
-def herd7_times(root: Path) -> tuple[Path, dict[str, float]]:
-    """herd7's wall time per file, from the nearest expected-herd7.tsv at or above ``root``."""
-    for base in [root, *root.resolve().parents]:
-        table = base / "expected-herd7.tsv"
-        if table.exists():
-            with table.open() as f:
-                rows = csv.DictReader(f, delimiter="\t")
-                # herd7 gave up on TIMEOUT rows: their time is a bound, not a decision
-                return base, {r["path"]: float(r["wall_s"]) for r in rows
-                              if r["wall_s"] and r["verdict"] != "TIMEOUT"}
-    return root, {}
+def run(command: list[str], cwd: Path | None, timeout: float) -> Run:
+    """Wall time, peak RSS and output of one process; killed (status timeout) after ``timeout``.
+
+    The child is reaped with ``os.wait4`` so that its own peak memory is read, and its output
+    goes to a file, so that waiting and reading cannot block each other.
+    """
+    with tempfile.TemporaryFile() as out, open(os.devnull, "rb") as devnull:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdin=devnull, stdout=out,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        status = "ok"
+        while True:
+            pid, code, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t0 > timeout:
+                os.killpg(proc.pid, signal.SIGKILL)
+                pid, code, usage = os.wait4(proc.pid, 0)
+                status = "timeout"
+                break
+            time.sleep(0.001)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(code)  # reaped here, not by Popen
+        if status == "ok" and proc.returncode not in (0, 1):
+            status = "error"
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    lines = [line for line in text.splitlines()
+             if line and not line.startswith(("Time ", "Hash="))]
+    return Run(seconds, usage.ru_maxrss / 1024, status, lines)
+
+
+def ours(path: Path, timeout: float) -> Run:
+    return run([*SWTLB, "--timeout", str(timeout), str(path)], ROOT, timeout + 5)
+
+
+def herd(path: Path, timeout: float) -> Run:
+    return run([str(HERD7), "-conf", "linux-kernel.cfg", str(path.resolve())], LKMM, timeout)
+
+
+def startup(runs: int) -> tuple[float, float]:
+    """Median wall time of each tool on a tiny test: what a process costs before any search."""
+    a = [ours(TINY, 60).seconds for _ in range(runs)]
+    b = [herd(TINY, 60).seconds for _ in range(runs)]
+    return statistics.median(a), statistics.median(b)
+
+
+def group(path: Path, roots: list[Path]) -> str:
+    for r in roots:
+        try:
+            rel = path.relative_to(r)
+        except ValueError:
+            continue
+        return f"{r.name}/{rel.parts[0]}" if len(rel.parts) > 1 else r.name
+    return "?"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("root", type=Path)
+    ap.add_argument("roots", type=Path, nargs="+")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--csv", type=Path)
+    ap.add_argument("--startup-runs", type=int, default=20)
     args = ap.parse_args()
-    base, herd = herd7_times(args.root)
-    files = sorted(args.root.rglob("*.litmus"))
-    start_cost = min(
-        float(subprocess.run([sys.executable, "-c", "import time,sys;t=time.perf_counter();"
-                              "import swtlb;print(time.perf_counter()-t)"],
-                             capture_output=True, text=True, check=True).stdout)
-        for _ in range(3))
+    if not HERD7.exists() or shutil.which(str(HERD7)) is None:
+        sys.exit(f"herd7 not found at {HERD7} (set SWTLB_SHARED)")
+    roots = [r.resolve() for r in args.roots]
+    files = sorted(f for r in roots for f in r.rglob("*.litmus"))
+    t_ours, t_herd = startup(args.startup_runs)
+    print(f"start-up on {TINY.name} (median of {args.startup_runs}): swtlb {t_ours * 1000:.0f} ms,"
+          f" herd7 {t_herd * 1000:.0f} ms, ratio {t_ours / t_herd:.2f}")
     rows = []
-    t_all = time.perf_counter()
     for f in files:
-        rel = str(f.resolve().relative_to(base.resolve()))
-        t0 = time.perf_counter()
-        try:
-            swtlb.check(f, timeout=args.timeout)
-            status = "ok"
-        except swtlb.BoundError:
-            status = "bound"
-        except swtlb.LitmusError:
-            status = "error"
-        rows.append((rel, time.perf_counter() - t0, herd.get(rel), status))
-    wall = time.perf_counter() - t_all
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    times = sorted(r[1] for r in rows)
-    p90 = times[int(0.9 * (len(times) - 1))]
-    print(f"tests: {len(rows)} in {wall:.1f} s = {len(rows) / wall:.1f} tests/s "
-          f"(decided {sum(r[3] == 'ok' for r in rows)}, bound {sum(r[3] == 'bound' for r in rows)},"
-          f" errors {sum(r[3] == 'error' for r in rows)})")
-    print(f"per test: median {statistics.median(times) * 1000:.1f} ms, p90 {p90 * 1000:.1f} ms; "
-          f"peak memory {peak_mib:.0f} MiB; import swtlb once: {start_cost * 1000:.0f} ms")
-    both = [r for r in rows if r[2] is not None and r[3] == "ok"]
-    ours_total = sum(r[1] for r in both)
-    herd_total = sum(r[2] for r in both)
-    if not both:
-        return
-    print(f"on the {len(both)} tests both decided: ours {ours_total:.1f} s, herd7 "
-          f"{herd_total:.1f} s, ratio {ours_total / herd_total:.2f}")
-    small = [r for r in both if r[2] < 1.0]
-    over = [r for r in small if r[1] > 2 * r[2]]
-    ratios = sorted(r[1] / r[2] for r in small)
-    print(f"small tests (herd7 < 1 s): {len(small)}, median ratio {statistics.median(ratios):.2f}, "
-          f"worst {ratios[-1]:.2f}, over 2x herd7: {len(over)}")
-    print("\nslowest five:")
-    print(f"{'test':70} {'ours s':>8} {'herd7 s':>8} {'ratio':>7}")
-    for rel, t, h, status in sorted(rows, key=lambda r: -r[1])[:5]:
-        hs = f"{h:8.2f}" if h is not None else "     n/a"
-        ratio = f"{t / h:7.2f}" if h else "    n/a"
-        print(f"{rel:70} {t:8.2f} {hs} {ratio} {status if status != 'ok' else ''}")
+        a, b = ours(f, args.timeout), herd(f, args.timeout)
+        same = a.status == b.status == "ok" and a.lines == b.lines
+        rows.append(dict(path=str(f), group=group(f, roots), ours_s=round(a.seconds, 3),
+                         herd7_s=round(b.seconds, 3), ours_mib=round(a.peak_mib, 1),
+                         herd7_mib=round(b.peak_mib, 1), ours=a.status, herd7=b.status,
+                         same=same))
+    print(f"\n{'folder':34} {'tests':>5} {'same':>5} {'ours s':>8} {'herd7 s':>8} {'ratio':>6}"
+          f" {'slower':>6} {'ours MiB':>8}")
+    groups = sorted({r["group"] for r in rows})
+    for g in groups + ["all"]:
+        rs = [r for r in rows if g in ("all", r["group"])]
+        both = [r for r in rs if r["ours"] == r["herd7"] == "ok"]
+        ta, tb = sum(r["ours_s"] for r in both), sum(r["herd7_s"] for r in both)
+        slower = sum(r["ours_s"] > r["herd7_s"] for r in both)
+        print(f"{g:34} {len(rs):5} {sum(r['same'] for r in rs):5} {ta:8.1f} {tb:8.1f} "
+              f"{ta / tb if tb else float('nan'):6.2f} {slower:6} "
+              f"{max(r['ours_mib'] for r in rs):8.0f}")
+    for r in rows:
+        if not r["same"]:
+            print(f"  differs or undecided: {r['path']} (swtlb {r['ours']}, herd7 {r['herd7']})")
+    print("\nslowest five for swtlb:")
+    for r in sorted(rows, key=lambda r: -r["ours_s"])[:5]:
+        print(f"  {Path(r['path']).name:60} swtlb {r['ours_s']:7.2f} s  herd7 {r['herd7_s']:7.2f} s"
+              f"  {r['ours_mib']:5.0f} MiB")
     if args.csv:
         with args.csv.open("w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["path", "ours_s", "herd7_s", "status"])
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
             w.writerows(rows)
 
 
