@@ -29,7 +29,7 @@ from .litmus.ast import (
 )
 from .litmus.errors import UnsupportedError
 from .litmus.parser import parse
-from .models import lkmm, sc, tso
+from .models import grace, lkmm, sc, tso
 from .models.base import Verdict
 
 MODELS: dict[str, Callable[..., Verdict]] = {"lkmm": lkmm.check, "sc": sc.check, "tso": tso.check}
@@ -455,8 +455,16 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     if speedcheck not in SPEEDCHECK:
         raise ValueError(f"unknown speedcheck {speedcheck!r}; choose False, True or 'fast'")
     mode = SPEEDCHECK[speedcheck]
-    judge = MODELS[model]
     start = time.perf_counter()
+
+    def judge(x: Execution, observed: frozenset[str]) -> Verdict:
+        try:
+            return MODELS[model](x, observed)
+        except grace.UnmatchedSrcu as e:
+            raise UnsupportedError(f"under '{model}', srcu_read_unlock() must be given, in a "
+                                   "register, the value its own srcu_read_lock() returned",
+                                   test.file, *e.pos) from None
+
     observed = observed_locations(test)
     observed_mem = frozenset(loc.name for loc in observed if loc.thread is None)
     cond = test.condition

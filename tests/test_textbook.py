@@ -51,3 +51,69 @@ def test_sc_allows_every_interleaving_of_mp():
 def test_tso_store_buffer_outcome_has_one_witness():
     result = swtlb.check(swtlb.parse(SB % dict(f0="", f1="")), "tso")
     assert (result.positive, result.negative) == (1, 3)
+
+
+RCU_READ = """C RCU+read
+{}
+P0(int *x, int *y) { rcu_read_lock(); WRITE_ONCE(*x, 1); WRITE_ONCE(*y, 1); rcu_read_unlock(); }
+P1(int *x, int *y) { int r0; int r1; r0 = READ_ONCE(*x); %s r1 = READ_ONCE(*y); }
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+SRCU_MB = """C SRCU+mb
+{}
+P0(int *x, int *y, struct srcu_struct *s) { int r1; int r2; r1 = srcu_read_lock(s);
+  WRITE_ONCE(*x, 1); srcu_read_unlock(s, r1); r2 = READ_ONCE(*y); }
+P1(int *x, int *y) { int r1; WRITE_ONCE(*y, 1); smp_mb(); r1 = READ_ONCE(*x); }
+exists (0:r2=0 /\\ 1:r1=0)
+"""
+
+
+@pytest.mark.parametrize("wait,answers", [("", (S_, S_, S_)), ("smp_mb();", (S_, S_, S_)),
+                                          ("synchronize_rcu();", (N, N, N))])
+def test_sc_and_tso_keep_rcus_law(wait, answers):
+    """No barrier forbids seeing half a critical section; a grace period does, in every model."""
+    test = swtlb.parse(RCU_READ % wait)
+    assert tuple(swtlb.check(test, m).verdict for m in ("sc", "tso", "lkmm")) == answers
+    if wait.startswith("sync"):
+        why = swtlb.check(test, "sc").explain()
+        assert why.axiom == "rcu"
+
+
+def test_tso_counts_srcu_read_unlock_as_a_full_fence():
+    # tree SRCU runs smp_mb() in __srcu_read_unlock(), so x86 forbids this SB, while LKMM
+    # promises the order only with smp_mb__after_srcu_read_unlock()
+    assert [swtlb.check(SRCU_MB, m).verdict for m in ("tso", "lkmm")] == [N, S_]
+    fenced = SRCU_MB.replace("r2 = READ_ONCE", "smp_mb__after_srcu_read_unlock(); r2 = READ_ONCE")
+    assert [swtlb.check(fenced, m).verdict for m in ("tso", "lkmm")] == [N, N]
+
+
+def test_srcu_index_through_memory_is_refused_under_sc_and_tso():
+    text = """C SRCU+idx-in-memory
+{}
+P0(int *x, int *i, struct srcu_struct *s) { int r0; int r1; r0 = srcu_read_lock(s);
+  WRITE_ONCE(*i, r0); r1 = READ_ONCE(*i); WRITE_ONCE(*x, 1); srcu_read_unlock(s, r1); }
+P1(int *x, struct srcu_struct *s) { int r0; synchronize_srcu(s); r0 = READ_ONCE(*x); }
+exists (1:r0=0)
+"""
+    swtlb.check(text)  # LKMM follows the index through memory
+    for model in ("sc", "tso"):
+        with pytest.raises(swtlb.UnsupportedError, match=r":4:62: under '(sc|tso)', "
+                                                         r"srcu_read_unlock\(\) must be given"):
+            swtlb.check(text, model)
+
+
+def test_sc_and_tso_forbid_whatever_lkmm_forbids_in_the_rcu_corpus():
+    """x86 implements LKMM, and SC is stronger than both: neither may allow an RCU or SRCU test
+    that LKMM forbids (before RCU's law was added, TSO allowed 21 of them)."""
+    from conftest import shared_path
+    root = shared_path("litmus")
+    texts = {p: p.read_text() for p in sorted(root.rglob("*.litmus"))}
+    rcu = [p for p, t in texts.items() if "rcu" in t.replace("C-", "") and "srcu-nest-6" not in
+           p.name]
+    assert len(rcu) >= 30
+    wrong = []
+    for path in rcu:
+        if swtlb.check(path, timeout=60).verdict != N:
+            continue
+        wrong += [(path.name, m) for m in ("sc", "tso") if swtlb.check(path, m).verdict != N]
+    assert wrong == []

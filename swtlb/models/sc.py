@@ -1,8 +1,12 @@
-"""Sequential consistency: one memory, every event in one interleaving of program order."""
+"""Sequential consistency: one memory, every event in one interleaving of program order.
+
+RCU's law comes on top (``grace``): no critical section straddles another CPU's grace period.
+"""
 
 from __future__ import annotations
 
 from ..executions import Execution
+from . import grace
 from .base import Verdict, reject
 
 
@@ -20,4 +24,8 @@ def check(x: Execution, observed: frozenset[str] = frozenset()) -> Verdict:
     sc = x.po | rf | co | fr
     if not sc.is_acyclic():
         return reject("sc", "acyclic", sc, po=x.po, rf=rf, co=co, fr=fr)
+    ok, placed = grace.respected(x, sc)
+    if not ok:
+        return reject("rcu", "acyclic", placed, po=x.po, rf=rf, co=co, fr=fr,
+                      **{"grace-period": placed - sc})
     return Verdict(True)
