@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import arith, validate
 from .executions import Execution, Limits, Skeleton, executions
 from .interpreter import LOCK_TAGS
 from .litmus.ast import (
@@ -27,7 +28,7 @@ from .litmus.ast import (
     Truth,
     Value,
 )
-from .litmus.errors import UnsupportedError
+from .litmus.errors import LitmusError, UnsupportedError
 from .litmus.parser import parse
 from .models import grace, lkmm, sc, tso
 from .models.base import Verdict
@@ -448,6 +449,9 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     skeletons that cannot reach it are never expanded. "fast" also stops at the first
     allowed one (the answer is then known; which witness is found depends on the order).
     """
+    validate.whole("max_candidates", max_candidates)
+    validate.seconds("timeout", timeout)
+    validate.whole("keep_rejected", keep_rejected, low=0)
     if not isinstance(test, LitmusTest):
         test = parse(test)
     if model not in MODELS:
@@ -484,6 +488,10 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     candidates = 0
     for x in executions(test, Limits(max_candidates, timeout), keep=keep):
         fault = next((t for t in x.traces if t.fault), None)
+        if fault is not None and fault.fault[0] is arith.DivisionByZero:
+            # herd7 stops on the first candidate that divides by zero, whatever the model says
+            raise LitmusError(f"P{fault.thread} divides by zero in a candidate execution "
+                              "(herd7 stops with Division_by_zero)", test.file, *fault.fault[1])
         if fault is not None:  # a run that stopped at a dereference of a non-location
             if judge(x, observed_mem).allowed:  # (a rejected prefix has no allowed completion)
                 value, (line, col) = fault.fault

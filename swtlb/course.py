@@ -179,6 +179,12 @@ class BarrierExplorer:
         from . import plots
         from .machines import simulate
 
+        for name, value in choice.items():  # a widget can only offer these, so must a call
+            if name not in self.choices:
+                raise ValueError(f"no control {name!r}; the controls: {', '.join(self.choices)}")
+            if value not in self.choices[name]:
+                raise ValueError(f"{name} must be one of {', '.join(self.choices[name])}, "
+                                 f"not {value!r}")
         self.current.update(choice)
         picked = ", ".join(f"{k}={v}" for k, v in self.current.items())
         try:

@@ -92,6 +92,8 @@ class ScenarioPanel:
 
     def __init__(self, variant: str = "c", *, runs: int = 20_000, seed: int = 0,
                  machine: str = "weak") -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
         choices = {"variant": list(VARIANTS), "writer": list(WRITERS),
                    "reader": list(READERS), "handoff": list(HANDOFFS), "cpus": CPU_CHOICES}
         self.explorer = BarrierExplorer(_scenario_test, choices, machine=machine, runs=runs,
@@ -120,7 +122,7 @@ class ScenarioPanel:
     def select(self, variant: str) -> str:
         """Switch to another design, with the barriers it was posted with."""
         if variant not in VARIANTS:
-            return self.update(variant=variant)
+            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
         return self.update(**_as_posted(variant))
 
     def update(self, **choice: str) -> str:

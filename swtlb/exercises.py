@@ -47,7 +47,6 @@ from .litmus.ast import (
     Prop,
     Stmt,
     Thread,
-    Unary,
 )
 from .litmus.errors import LitmusError
 from .litmus.parser import parse
@@ -144,8 +143,6 @@ def _render(expr: Expr, name: Callable[[str], str]) -> str:
         return "*" + _render(expr.pointer, name)
     if isinstance(expr, AddrOf):
         return "&" + _render(expr.target, name)
-    if isinstance(expr, Unary):
-        return expr.op + _render(expr.operand, name)
     if isinstance(expr, Binary):
         return f"{_render(expr.left, name)} {expr.op} {_render(expr.right, name)}"
     return f"{expr.func}({', '.join(_render(a, name) for a in expr.args)})"
@@ -158,8 +155,6 @@ def _idents(expr: Expr) -> Iterator[str]:
         yield from _idents(expr.pointer)
     elif isinstance(expr, AddrOf):
         yield from _idents(expr.target)
-    elif isinstance(expr, Unary):
-        yield from _idents(expr.operand)
     elif isinstance(expr, Binary):
         yield from _idents(expr.left)
         yield from _idents(expr.right)
@@ -677,6 +672,9 @@ class Exercise:
 
     def check(self, answer: str) -> bool:
         """Judge ``answer`` (a litmus test's text), print why, return whether it is right."""
+        if not isinstance(answer, str):
+            raise ValueError(f"check() takes the text of a litmus test (a str), not "
+                             f"{type(answer).__name__}: start from .start()")
         ok, message = self.checker(answer)
         print(("Correct: " if ok else "Not yet: ") + message)
         return ok

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import arith
 from .litmus.ast import (
     AddrOf,
     Assign,
@@ -25,7 +26,6 @@ from .litmus.ast import (
     Name,
     Stmt,
     Thread,
-    Unary,
     Value,
 )
 from .litmus.errors import BoundError, LitmusError, UnsupportedError
@@ -74,7 +74,8 @@ class Trace:
 
 
 class _Fault(Exception):
-    """A read value that is not a location is dereferenced: the run cannot go on."""
+    """The run cannot go on: a read value that is not a location is dereferenced, or (value
+    ``arith.DivisionByZero``) an expression divides by zero."""
 
     def __init__(self, value: Value, pos: tuple[int, int]):
         self.value, self.pos = value, pos
@@ -104,16 +105,6 @@ def is_offset_location(loc: str) -> bool:
 
 def _truthy(v: Value) -> bool:
     return v != 0
-
-
-_ARITH = {
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: int(a / b) if b else 0, "%": lambda a, b: a % b if b else 0,
-    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
-    "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b, "&~": lambda a, b: a & ~b,
-    "<": lambda a, b: int(a < b), ">": lambda a, b: int(a > b),
-    "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
-}
 
 
 class _Run:
@@ -228,13 +219,6 @@ class _Run:
             if isinstance(e.target, Deref):
                 return self.eval(e.target.pointer)
             raise self.fail("'&' applies only to a name or '*pointer'", e.pos)
-        if isinstance(e, Unary):
-            v, t = self.eval(e.operand)
-            if e.op == "!":
-                return int(not _truthy(v)), t
-            if isinstance(v, str):
-                raise self.fail(f"'{e.op}' applied to an address", e.pos)
-            return (-v if e.op == "-" else ~v), t
         if isinstance(e, Binary):
             return self.binary(e)
         if isinstance(e, Call):
@@ -260,9 +244,10 @@ class _Run:
             if e.op == "+" and isinstance(b, str) and isinstance(a, int):
                 return offset_location(b, a), t
             raise self.fail(f"arithmetic '{e.op}' on an address is not supported", e.pos)
-        if e.op not in _ARITH:
-            raise self.fail(f"operator '{e.op}' is not supported", e.pos)
-        return _ARITH[e.op](a, b), t
+        try:
+            return arith.apply(e.op, a, b), t
+        except arith.DivisionByZero:
+            raise _Fault(arith.DivisionByZero, e.pos) from None
 
     def call(self, c: Call) -> tuple[Value, frozenset[int]]:
         prim = TABLE.get(c.func)
@@ -310,7 +295,7 @@ class _Run:
             else:
                 if isinstance(old, str) or isinstance(ov, str):
                     raise self.fail("atomic arithmetic on an address is not supported", pos)
-                new = _ARITH[prim.op](old, ov)
+                new = arith.apply(prim.op, old, ov)
             self.emit("W", addr, new, tags, pos, at, ot, rmw_read=r)
             result = {"old": old, "new": new, "==0": int(new == 0), "<0": int(
                 not isinstance(new, str) and new < 0), "": 0}[prim.returns]

@@ -172,3 +172,82 @@ def test_an_arm_that_assigns_its_own_condition_still_runs_to_its_end(machine):
             "else { WRITE_ONCE(*y, 2); } }\nexists (y=1 /\\ 0:r1=0)\n")
     freq = simulate(text, machine, runs=1_000, seed=0)
     assert freq[["state", "count"]].values.tolist() == [["0:r1=0; [y]=1;", 1_000]]
+
+
+@pytest.mark.parametrize("text,where,what", [
+    ("C t\n{}\nP0(int *x) { int r0; r0 = " + " + ".join(["1"] * 1000) + "; }\nexists (x=1)\n",
+     "3:27", "expression nests more than 256"),
+    ("C t\n{}\nP0(int *x) { WRITE_ONCE(*x, 1); }\nexists (" + " /\\ ".join(["x=1"] * 1000)
+     + ")\n", "4:9", "condition nests more than 256"),
+    ("C t\n{}\nP0(int *x) { int r0; r0 = " + "9" * 5000 + "; }\nexists (x=1)\n", "3:27",
+     r"99999999999999999999\.\.\. does not fit"),
+])
+def test_long_input_is_refused_with_its_position_not_a_traceback(text, where, what):
+    with pytest.raises(swtlb.LitmusError, match=f"<string>:{where}: .*{what}"):
+        swtlb.check(text)
+
+
+def test_two_hundred_terms_are_still_read():
+    text = ("C t\n{}\nP0(int *x) { int r0; r0 = " + " + ".join(["1"] * 200)
+            + "; WRITE_ONCE(*x, r0); }\nexists (x=200)\n")
+    assert swtlb.check(text).verdict == "Always"
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: swtlb.check(MP_TEXT, max_candidates=None), "max_candidates must be a whole number"),
+    (lambda: swtlb.check(MP_TEXT, timeout="1"), "timeout must be a positive number"),
+    (lambda: swtlb.check(MP_TEXT, timeout=float("nan")), "timeout must be a positive number"),
+    (lambda: swtlb.check(MP_TEXT, max_candidates=-1), "max_candidates must be at least 1"),
+    (lambda: _simulate(runs=0), "runs must be from 1"),
+    (lambda: _simulate(runs=2.5), "runs must be a whole number"),
+    (lambda: _simulate(runs="10"), "runs must be a whole number"),
+    (lambda: _simulate(runs=10**12), "runs must be from 1"),
+    (lambda: _simulate(seed=-1), "seed must be at least 0"),
+    (lambda: _simulate(knobs=_knobs(skew=float("nan"))), "knobs.skew must be a finite number"),
+    (lambda: _simulate(knobs=_knobs(reorder=-1)), "knobs.reorder must be a finite number"),
+    (lambda: _dashboard().ScenarioPanel(variant="z"), "variant must be one of a, b, c, d"),
+    (lambda: _dashboard().ScenarioPanel(machine="bogus"), "unknown machine 'bogus'"),
+    (lambda: _dashboard().classroom(runs=1.5), "runs must be a whole number"),
+    (lambda: _first_exercise().check(None), r"check\(\) takes the text of a litmus test"),
+])
+def test_bad_arguments_get_a_value_error_naming_them(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_refused_choice_leaves_the_panel_usable():
+    panel = _dashboard().ScenarioPanel(runs=100)
+    before = panel.current
+    for bad in (lambda: panel.select("z"), lambda: panel.update(writer="bogus")):
+        with pytest.raises(ValueError):
+            bad()
+    assert panel.current == before
+    panel.widget()  # once raised a TraitError after select('z')
+
+
+MP_TEXT = """C MP
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); WRITE_ONCE(*y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = READ_ONCE(*y); r1 = READ_ONCE(*x); }
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+
+def _simulate(**kw):
+    from swtlb.machines import simulate
+    return simulate(MP_TEXT, progress=False, **kw)
+
+
+def _knobs(**kw):
+    from swtlb.machines.engine import Knobs
+    return Knobs(**kw)
+
+
+def _dashboard():
+    from swtlb import dashboard
+    return dashboard
+
+
+def _first_exercise():
+    from swtlb.exercises import EXERCISES, exercise
+    return exercise(next(iter(EXERCISES)))

@@ -83,6 +83,9 @@ def _test_name(name: str, file: str) -> str:
 def split_header(text: str, file: str) -> Header:
     """Read the header as herd7 does; refuse, located, whatever herd7 refuses there."""
     head = _FIRST_LINE.match(text)
+    if text.startswith("\ufeff"):
+        raise LitmusError("the file starts with a UTF-8 byte-order mark, which herd7 refuses "
+                          "('splitter error'); save it as UTF-8 without BOM", file, 1, 1)
     if not head:
         raise LitmusError("expected the header line 'C <test name>' to start the file (herd7 "
                           "allows nothing before it, not even a blank line)", file, 1, 1)

@@ -8,9 +8,10 @@ Only the shape of the language lives here; which calls are kernel primitives is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
+from .. import arith
 from .ast import (
     AddrOf,
     And,
@@ -34,7 +35,6 @@ from .ast import (
     Stmt,
     Thread,
     Truth,
-    Unary,
     Value,
 )
 from .errors import LitmusError, UnsupportedError
@@ -189,8 +189,26 @@ def tokenize(text: str, file: str, line: int = 1, col: int = 1) -> list[Token]:
     return tokens
 
 
-_BINARY_LEVELS = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", ">", "<=", ">="],
-                  ["<<", ">>"], ["+", "-"], ["*", "/", "%"]]
+MAX_DEPTH = 256
+
+
+def _depth(node: object) -> int:
+    """How deep an expression or condition nests, walked with a stack (it may be long)."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        for f in fields(n):
+            value = getattr(n, f.name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if is_dataclass(child):
+                    stack.append((child, d + 1))
+    return deepest
+
+
+_BINARY_LEVELS = [["|"], ["^"], ["&"], ["==", "!="], ["<", ">", "<=", ">="], ["+", "-"],
+                  ["*", "/"]]  # what herd7's C parser has; arith.REFUSED is refused with a message
 
 
 class _Parser:
@@ -198,6 +216,7 @@ class _Parser:
         self.toks = tokens
         self.i = 0
         self.file = file
+        self.processes = 1 << 30  # set once the processes are read; the condition names them
 
     # -- token helpers --------------------------------------------------------------------------
     @property
@@ -254,31 +273,41 @@ class _Parser:
                                   "its lexer of the initial state and the condition")
         return tok
 
-    def int_value(self, tok: Token) -> int:
-        """A C integer literal: 0x.. hexadecimal, 0.. octal, else decimal."""
+    def int_value(self, tok: Token, code: bool = False) -> int:
+        """An integer literal as herd7 reads it: decimal (a leading 0 changes nothing), or
+        0x.. hexadecimal outside the code; a signed 32-bit value either way."""
         text = tok.text
-        if text.startswith("-"):  # a negative number in the code (see tokenize)
-            return -self.int_value(Token(tok.kind, text[1:], tok.line, tok.col + 1))
-        try:
-            if text[:2] in ("0x", "0X"):
-                return int(text, 16)
-            if len(text) > 1 and text[0] == "0":
-                return int(text, 8)
-            return int(text)
-        except ValueError:
+        digits = text.lstrip("-")
+        if digits[:2] in ("0x", "0X"):
+            if code:
+                raise LitmusError(f"herd7 does not read hexadecimal literals such as {text!r} in "
+                                  "a process's code (only in the initial state and the "
+                                  "condition)", self.file, tok.line, tok.col)
+            value = int(digits, 16) if len(digits) <= 20 else arith.INT_MAX + 1
+        elif digits.isdigit():
+            value = int(digits) if len(digits) <= 20 else arith.INT_MAX + 1
+        else:
             raise LitmusError(f"expected an integer, found {text!r}", self.file, tok.line,
-                              tok.col) from None
+                              tok.col)
+        value = -value if text.startswith("-") else value
+        if not arith.fits(value):
+            shown = text if len(text) <= 24 else text[:20] + "..."
+            raise LitmusError(f"{shown} does not fit herd7's 32-bit integers ({arith.INT_MIN} "
+                              f"to {arith.INT_MAX})", self.file, tok.line, tok.col)
+        return value
 
     def integer(self) -> int:
-        neg = False
-        if self.at("-"):
+        """An integer of the initial state or the condition, where '-' is a token of its own."""
+        minus = self.tok if self.at("-") else None
+        if minus is not None:
             self.i += 1
-            neg = True
         if self.tok.kind != "int":
             raise self.error("an integer")
-        value = self.int_value(self.tok)
+        tok = self.tok
+        if minus is not None:
+            tok = Token("int", "-" + tok.text, minus.line, minus.col)
         self.i += 1
-        return -value if neg else value
+        return self.int_value(tok)
 
     # -- init block -----------------------------------------------------------------------------
     def init_block(self) -> tuple[dict[str, Value], dict[tuple[int, str], Value], dict[str, str]]:
@@ -445,7 +474,13 @@ class _Parser:
     def expr(self, level: int = 0) -> Expr:
         if level == len(_BINARY_LEVELS):
             return self.unary()
-        left = self.expr(level + 1)
+        if level == 0:
+            start = self.tok
+            return self._shallow(self._more(0, self.expr(1)), start, "expression")
+        return self._more(level, self.expr(level + 1))
+
+    def _more(self, level: int, left: Expr) -> Expr:
+        """The rest of a chain of operators of one level, after its first operand."""
         while self.tok.kind == "op" and self.tok.text in _BINARY_LEVELS[level]:
             op = self.tok
             self.i += 1
@@ -455,6 +490,9 @@ class _Parser:
             raise LitmusError(f"herd7 reads '{self.tok.text}' as one negative number, which "
                               f"cannot follow a value: write '- {self.tok.text[1:]}' with a "
                               "space", self.file, self.tok.line, self.tok.col)
+        if self.tok.kind == "op" and self.tok.text in arith.REFUSED:
+            raise LitmusError(f"herd7 does not accept the operator '{self.tok.text}' in a "
+                              "process's code", self.file, self.tok.line, self.tok.col)
         return left
 
     def unary(self) -> Expr:
@@ -466,9 +504,10 @@ class _Parser:
         if self.at("&"):
             self.i += 1
             return AddrOf(self.unary(), pos)
-        if self.at("!", "~", "-"):
-            self.i += 1
-            return Unary(tok.text, self.unary(), pos)
+        if self.at(*arith.REFUSED_UNARY):
+            raise LitmusError(f"herd7 does not accept unary '{tok.text}' in a process's code"
+                              + (" (a negative number is written '-5', with no space)"
+                                 if tok.text == "-" else ""), self.file, *pos)
         if self.at("(") and self.peek().kind == "id" and self.peek().text in TYPE_WORDS:
             self.i += 1  # a cast such as (int *): values are untyped here, so drop it
             while not self.at(")"):
@@ -484,7 +523,7 @@ class _Parser:
         pos = (tok.line, tok.col)
         if tok.kind == "int":
             self.i += 1
-            return Const(self.int_value(tok), pos)
+            return Const(self.int_value(tok, code=True), pos)
         if self.at("("):
             self.i += 1
             inner = self.expr()
@@ -544,7 +583,19 @@ class _Parser:
                 raise self.error("'exists', '~exists', 'forall', 'filter' or 'locations'")
         return condition, filt, locations
 
+    def _shallow(self, node: Expr | Prop, start: Token, what: str) -> Expr | Prop:
+        """``node``, unless it nests deeper than the recursive walks of the checker, the
+        machines and the CPU lab can follow (herd7 reads deeper ones)."""
+        if _depth(node) > MAX_DEPTH:
+            raise LitmusError(f"this {what} nests more than {MAX_DEPTH} operators deep, more "
+                              "than swtlb reads", self.file, start.line, start.col)
+        return node
+
     def prop(self) -> Prop:
+        start = self.tok
+        return self._shallow(self._prop(), start, "condition")
+
+    def _prop(self) -> Prop:
         left = self.prop_and()
         while self.at("\\/"):
             self.i += 1
@@ -578,6 +629,11 @@ class _Parser:
             if not self.tok.text.isdigit():
                 raise self.error("a process number such as '0' before ':'", self.tok)
             thread = int(self.tok.text)
+            if thread >= self.processes:
+                last = "" if self.processes == 1 else f" to P{self.processes - 1}"
+                raise LitmusError(f"P{thread} is not a process of this test (its processes: "
+                                  f"P0{last}); herd7 says 'Bad process P{thread}'",
+                                  self.file, self.tok.line, self.tok.col)
             self.i += 2
             return Loc(self.state_name("a register name after 'N:'").text, thread)
         if self.at("["):
@@ -616,8 +672,13 @@ class _Parser:
 
 
 def parse(source: str | Path, file: str | None = None) -> LitmusTest:
-    """Parse a litmus test from its text or from a path to a ``.litmus`` file."""
-    if isinstance(source, Path) or ("\n" not in source and str(source).endswith(".litmus")):
+    """Parse a litmus test from a path or from its text.
+
+    A ``Path`` is a file; so is a string of one line (a test has at least its header line, its
+    initial state and a process, so its text always holds a newline); any other string is the
+    text of a test.
+    """
+    if isinstance(source, Path) or "\n" not in source:
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -658,6 +719,7 @@ def _parse_tokens(tokens: list[Token], file: str, head: Header, text: str) -> Li
         threads.append(p.thread(len(threads)))
     if not threads:
         raise p.error("at least one process 'P0(...) { ... }'")
+    p.processes = len(threads)
     condition, filt, locations = p.final_section()
     if condition is None:  # herd7 reads a test without a condition as 'forall (true)'
         condition = Condition("forall", Truth(True))

@@ -28,9 +28,8 @@ from ..litmus.ast import (
     Name,
     Stmt,
     Thread,
-    Unary,
 )
-from ..litmus.errors import UnsupportedError
+from ..litmus.errors import LitmusError, UnsupportedError
 from ..primitives import TABLE
 
 ADDR = np.int64(1 << 40)
@@ -94,15 +93,29 @@ class Program:
         return int(v)
 
 
+def _truncating_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    q = np.abs(a) // np.abs(b)  # b is a constant other than 0 (see _Compiler.expr)
+    return np.where((a < 0) == (b < 0), q, -q)
+
+
+def _wrapped(op: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable:
+    """``op`` with its result cut to 32 bits, as ``arith.apply`` does (int64 operands that fit
+    in 32 bits keep every sum, difference and product exact before the cut). An address
+    (ADDR and up, never a 32-bit value) plus 0 stays whole: it is a location, not a number."""
+    def cut(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = op(a, b)
+        return np.where((a >= ADDR) | (b >= ADDR), out, out.astype(np.int32).astype(np.int64))
+    return cut
+
+
+# arith.SCALAR's operators on arrays of runs, with the same results
 _ARITH: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "+": np.add, "-": np.subtract, "*": np.multiply, "&": np.bitwise_and, "|": np.bitwise_or,
-    "^": np.bitwise_xor, "<<": np.left_shift, ">>": np.right_shift,
-    "&~": lambda a, b: np.bitwise_and(a, np.invert(b)),
+    "+": _wrapped(np.add), "-": _wrapped(np.subtract), "*": _wrapped(np.multiply),
+    "/": _wrapped(_truncating_div), "&": np.bitwise_and, "|": np.bitwise_or,
+    "^": np.bitwise_xor, "&~": lambda a, b: np.bitwise_and(a, np.invert(b)),
     "==": lambda a, b: (a == b).astype(np.int64), "!=": lambda a, b: (a != b).astype(np.int64),
     "<": lambda a, b: (a < b).astype(np.int64), ">": lambda a, b: (a > b).astype(np.int64),
     "<=": lambda a, b: (a <= b).astype(np.int64), ">=": lambda a, b: (a >= b).astype(np.int64),
-    "/": lambda a, b: np.where(b != 0, a // np.where(b == 0, 1, b), 0),
-    "%": lambda a, b: np.where(b != 0, a % np.where(b == 0, 1, b), 0),
 }
 
 
@@ -162,33 +175,20 @@ class _Compiler:
             return self.expr(e.target.pointer)
         if isinstance(e, Deref):
             return self.access(Call("READ_ONCE", (e,), e.pos), plain=True)
-        if isinstance(e, Unary):
-            f, t = self.expr(e.operand)
-            if e.op == "!":
-                return (lambda r, f=f: (f(r) == 0).astype(np.int64)), t
-            if e.op == "-":
-                return (lambda r, f=f: -f(r)), t
-            return (lambda r, f=f: np.invert(f(r))), t
         if isinstance(e, Binary):
-            if e.op in ("&&", "||"):
-                fa, ta = self.expr(e.left)
-                saved = self.guard
-                cond = (lambda r, fa=fa: fa(r) != 0) if e.op == "&&" else (
-                    lambda r, fa=fa: fa(r) == 0)
-                self.guard = cond if saved is None else (
-                    lambda r, a=saved, b=cond: a(r) & b(r))
-                fb, tb = self.expr(e.right)
-                self.guard = saved
-                if e.op == "&&":
-                    return (lambda r, fa=fa, fb=fb: ((fa(r) != 0) & (fb(r) != 0)).astype(
-                        np.int64)), ta | tb
-                return (lambda r, fa=fa, fb=fb: ((fa(r) != 0) | (fb(r) != 0)).astype(
-                    np.int64)), ta | tb
             fa, ta = self.expr(e.left)
             fb, tb = self.expr(e.right)
             if e.op not in _ARITH:
                 raise self.fail(f"operator '{e.op}'", e.pos)
             op = _ARITH[e.op]
+            if e.op == "/":
+                # every run evaluates every instruction, guarded or not, so a read divisor
+                # could divide by zero in runs that never take that path: divide by constants
+                if not isinstance(e.right, Const):
+                    raise self.fail("division by a value that is not a constant", e.pos)
+                if e.right.value == 0:
+                    raise LitmusError("division by zero (herd7 stops with Division_by_zero)",
+                                      self.test.file, *e.pos)
             if e.op in ("+", "-"):  # a run may offset a pointer: refuse it, never alias
                 op = self._no_offset(op, e)
             return (lambda r, fa=fa, fb=fb, op=op: op(np.asarray(fa(r), np.int64),

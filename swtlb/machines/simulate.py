@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from .. import validate
 from ..check import CheckResult, check, observed_locations, prop_holds, prop_locations
 from ..litmus.ast import LitmusTest, Loc
 from ..litmus.parser import parse
@@ -16,6 +17,7 @@ from .models import MACHINES, MODEL_OF
 from .program import Program, compile_test
 
 BATCH = 1 << 17
+MAX_RUNS = 10**9  # a billion runs take hours; more is a typo
 
 
 def wilson(count: np.ndarray, runs: int, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
@@ -55,11 +57,15 @@ def simulate(test: LitmusTest | str, machine: str = "weak", runs: int = 100_000,
     sc, tso, or lkmm for weak). States the model allows that no run produced have count 0.
     ``reference`` is that model's CheckResult, if already computed.
     """
-    if not isinstance(test, LitmusTest):
-        test = parse(test)
+    validate.whole("runs", runs, high=MAX_RUNS)
+    validate.whole("seed", seed, low=0)
     if machine not in MACHINES:
         raise ValueError(f"unknown machine {machine!r}; choose one of {', '.join(MACHINES)}")
     knobs = knobs or Knobs()
+    for name in ("skew", "reorder", "store_delay"):
+        validate.amount(f"knobs.{name}", getattr(knobs, name))
+    if not isinstance(test, LitmusTest):
+        test = parse(test)
     prog = compile_test(test)
     observed = observed_locations(test)
     extra = [loc for loc in prop_locations(test.filter) if loc not in observed]
