@@ -2,6 +2,12 @@
 state the CPU produced is one LKMM allows (it must be) next to the weak machine's counts.
 
     .venv/bin/python benchmarks/hardware.py [--iterations 200000] [--json out.json]
+
+With ``--corpus DIR`` it measures the barrier instead: every test under DIR the lab runs, of
+at most ``--max-threads`` processes, ``--at-once`` harnesses at a time (more threads than CPUs),
+each bounded by ``--timeout``; it prints how many did not finish.
+
+    .venv/bin/python benchmarks/hardware.py --corpus ../shared --iterations 100000 --at-once 2
 """
 
 from __future__ import annotations
@@ -10,8 +16,11 @@ import argparse
 import json
 import platform
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import swtlb
+from swtlb import hardware
 from swtlb.hardware import HardwareUnavailable, run_on_cpu
 from swtlb.machines import simulate
 
@@ -56,11 +65,52 @@ def measure(name: str, text: str, iterations: int) -> dict:
     }
 
 
+def corpus(folder: str, iterations: int, at_once: int, max_threads: int, timeout: float
+           ) -> dict:
+    """Seconds per corpus test, ``at_once`` harnesses at a time; the checker is not run."""
+    sources = {}
+    for path in sorted(Path(folder).rglob("*.litmus")):
+        try:
+            test = swtlb.parse(path.read_text())
+            if len(test.threads) <= max_threads:
+                sources[str(path)] = (len(test.threads), hardware.harness(test)[0])
+        except (swtlb.LitmusError, UnicodeDecodeError):
+            continue
+
+    def one(item):
+        name, (threads, source) = item
+        binary = hardware.compiled(source)  # here, not before: the cache keeps only so many
+        start = time.perf_counter()
+        try:
+            hardware._bounded([str(binary), str(iterations)], timeout, "the harness")
+            return {"test": name, "threads": threads, "seconds": time.perf_counter() - start}
+        except HardwareUnavailable:
+            return {"test": name, "threads": threads, "seconds": None}
+
+    with ThreadPoolExecutor(at_once) as pool:
+        rows = list(pool.map(one, sources.items()))
+    late = [r["test"] for r in rows if r["seconds"] is None]
+    print(f"{len(rows)} tests of at most {max_threads} processes, {at_once} at a time, "
+          f"{iterations:,} iterations: {len(late)} did not finish in {timeout:g} s")
+    for name in late:
+        print(f"  timed out: {name}")
+    return {"tests": rows, "timeouts": len(late)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=200_000)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--corpus", default=None, help="measure the barrier on these tests")
+    parser.add_argument("--at-once", type=int, default=2)
+    parser.add_argument("--max-threads", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args()
+    if args.corpus:
+        out = corpus(args.corpus, args.iterations, args.at_once, args.max_threads, args.timeout)
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=1))
+        return
     try:
         rows = [measure(n, t, args.iterations) for n, t in TESTS.items()]
     except HardwareUnavailable as exc:

@@ -227,11 +227,6 @@ class _Run:
 
     def binary(self, e: Binary) -> tuple[Value, frozenset[int]]:
         a, at = self.eval(e.left)
-        if e.op in ("&&", "||"):
-            if (e.op == "&&") != _truthy(a):
-                return int(_truthy(a)), at
-            b, bt = self.eval(e.right)
-            return int(_truthy(b)), at | bt
         b, bt = self.eval(e.right)
         t = at | bt
         if e.op == "==":

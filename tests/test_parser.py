@@ -119,7 +119,8 @@ def test_missing_file_is_a_litmus_error(tmp_path):
         swtlb.parse(tmp_path / "nope.litmus")
 
 
-INTEGERS = "C t\n{ x=010; y=0x1f; z=-2147483648; }\nP0(int *x) { int r; r = 08; }\nexists (0:r=010)\n"
+INTEGERS = ("C t\n{ x=010; y=0x1f; z=-2147483648; }\nP0(int *x) { int r; r = 08; }\n"
+            "exists (0:r=010)\n")
 
 
 def test_integer_literals_are_read_as_herd7_reads_them(tmp_path):

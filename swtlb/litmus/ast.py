@@ -40,13 +40,6 @@ class AddrOf:
 
 
 @dataclass(frozen=True)
-class Unary:
-    op: str
-    operand: Expr
-    pos: Pos = (0, 0)
-
-
-@dataclass(frozen=True)
 class Binary:
     op: str
     left: Expr
@@ -61,7 +54,7 @@ class Call:
     pos: Pos = (0, 0)
 
 
-Expr = Const | Name | Deref | AddrOf | Unary | Binary | Call
+Expr = Const | Name | Deref | AddrOf | Binary | Call
 
 
 # ---- statements --------------------------------------------------------------------------------
