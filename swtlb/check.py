@@ -376,6 +376,14 @@ class CheckResult:
             loc.name for loc in self.observed if loc.thread is None))
         return explain_verdict(execution, verdict)
 
+    def to_dot(self, show: str = "prop", nshow: int | None = None, **style) -> str:
+        """The executions as Graphviz text, as herd7 ``-show SHOW -o DIR`` writes them
+        (``show``: prop, neg, all or none; ``style``: herd7's figure options such as
+        ``graph="columns"``, see ``swtlb.dot.DotStyle``)."""
+        from .dot import DotStyle, result_dot
+
+        return result_dot(self, show=show, nshow=nshow, style=DotStyle(**style))
+
     def __str__(self) -> str:
         return self.herd_text(seconds=False)
 

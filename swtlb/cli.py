@@ -9,15 +9,13 @@ Voila, ipywidgets, the notebooks themselves) instead of failing somewhere inside
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import multiprocessing
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .litmus.errors import BoundError, LitmusError
+# multiprocessing, subprocess, importlib.util and the checker itself are imported where they are
+# used: each costs milliseconds at start-up, and most runs need only some of them
 
 EXIT_OK, EXIT_INPUT, EXIT_BOUND, EXIT_SETUP = 0, 2, 3, 4
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +60,7 @@ def _files(paths: list[str]) -> Iterator[Path]:
 def _decide(job: tuple[str, str, float | None, int, str]) -> tuple[str, int]:
     path, model, timeout, max_candidates, speedcheck = job
     from .check import check
+    from .litmus.errors import BoundError, LitmusError
 
     try:
         result = check(Path(path), model, timeout=timeout, max_candidates=max_candidates,
@@ -119,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             for f in files]
     worst = EXIT_OK
     if args.jobs > 1 and len(jobs) > 1:
+        import multiprocessing
+
         with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
             outputs = pool.imap(_decide, jobs)
             worst = _emit(outputs)
@@ -127,8 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     return worst
 
 
-def launch_app(what: str, extra: list[str], *, run=subprocess.call) -> int:
+def launch_app(what: str, extra: list[str], *, run=None) -> int:
     """Start JupyterLab on the notebooks or Voila on the dashboard, or say what is missing."""
+    import importlib.util
+    import subprocess
+
+    run = subprocess.call if run is None else run
     module, needs, target = LAUNCHERS[what]
     missing = [m for m in needs if importlib.util.find_spec(m) is None]
     if missing:
