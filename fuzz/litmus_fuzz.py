@@ -97,8 +97,37 @@ def random_text() -> st.SearchStrategy[str]:
     return st.text(max_size=200).map(lambda t: "C t\n" + t)
 
 
+@st.composite
+def hostile(draw) -> str:
+    """The shapes that once ran out of memory or time or crashed: many writers or lockers of
+    one location (factorial coherence orders), huge literals, long flat sums and conditions,
+    deep nesting."""
+    kind = draw(st.sampled_from(["writers", "lockers", "literal", "sum", "conjuncts", "parens",
+                                 "ifs"]))
+    n = draw(st.integers(2, 12 if kind in ("writers", "lockers") else 3000))
+    if kind == "writers":
+        procs = "\n".join(f"P{i}(int *x) {{ WRITE_ONCE(*x, {i}); }}" for i in range(n))
+        return f"C w\n{{}}\n{procs}\nexists (x=1)\n"
+    if kind == "lockers":
+        body = "spin_lock(l); spin_unlock(l); " * draw(st.integers(1, 3))
+        procs = "\n".join(f"P{i}(spinlock_t *l) {{ {body}}}" for i in range(n))
+        return f"C l\n{{}}\n{procs}\nexists (l=0)\n"
+    code, cond = "WRITE_ONCE(*x, 1);", "x=1"
+    if kind == "literal":
+        code = f"r0 = {draw(st.sampled_from(['', '-', '0x']))}{'9' * n};"
+    elif kind == "sum":
+        code = "r0 = " + " + ".join(["1"] * n) + "; WRITE_ONCE(*x, r0);"
+    elif kind == "conjuncts":
+        cond = " /\\ ".join(["x=1"] * n)
+    elif kind == "parens":
+        code = "r0 = " + "(" * n + "1" + ")" * n + ";"
+    else:
+        code = "if (r0) " * n + "r0 = 1;"
+    return f"C h\n{{}}\nP0(int *x) {{ int r0; {code} }}\nexists ({cond})\n"
+
+
 def inputs(corpus: list[str]) -> st.SearchStrategy[str]:
-    return st.one_of(mutated(corpus), mutated(corpus), random_text())
+    return st.one_of(mutated(corpus), mutated(corpus), random_text(), hostile())
 
 
 class Hang(Exception):
@@ -175,7 +204,11 @@ def fuzz(minutes: float, seed: int, report: Path | None) -> dict:
         done = sum(outcomes.values())
         print(f"{time.monotonic() - start:7.0f} s  {done:8,} inputs  {dict(outcomes)}",
               flush=True)
+    import resource
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = {"seconds": round(time.monotonic() - start, 1), "inputs": sum(outcomes.values()),
+               "peak_rss_mib": round(peak_mib),
                "outcomes": dict(outcomes), "crashes": outcomes["crash"],
                "hangs": outcomes["hang"], "corpus seeds": len(corpus),
                "slowest input seconds": round(slowest[0], 2), "failures": failures[:50]}

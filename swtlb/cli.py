@@ -17,7 +17,8 @@ from pathlib import Path
 # multiprocessing, subprocess, importlib.util and the checker itself are imported where they are
 # used: each costs milliseconds at start-up, and most runs need only some of them
 
-EXIT_OK, EXIT_INPUT, EXIT_BOUND, EXIT_SETUP = 0, 2, 3, 4
+EXIT_OK, EXIT_INPUT, EXIT_BOUND, EXIT_SETUP, EXIT_CRASH = 0, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 ROOT = Path(__file__).resolve().parent.parent
 
 EPILOG = """\
@@ -31,7 +32,10 @@ examples:
 exit status:
   0  every test was decided
   2  a file could not be read or parsed, or uses a construct swtlb does not model
-  3  a test hit the --timeout or --max-candidates bound (nothing else went wrong)
+  3  a test hit the --timeout, --max-candidates or --max-memory bound
+  5  swtlb failed on a test (a bug: please report it) or its worker process was killed
+  130  interrupted (Ctrl-C)
+The worst status of all the tests is returned; every other test is still decided.
 """
 
 LAUNCH_EPILOG = """\
@@ -57,21 +61,55 @@ def _files(paths: list[str]) -> Iterator[Path]:
             yield p
 
 
-def _decide(job: tuple[str, str, float | None, int, str]) -> tuple[str, int]:
-    path, model, timeout, max_candidates, speedcheck = job
+def _decide(job: tuple[str, str, float | None, int, str, int]) -> tuple[str, int]:
+    path, model, timeout, max_candidates, speedcheck, max_memory = job
     from .check import check
     from .litmus.errors import BoundError, LitmusError
 
+    _limit_memory(max_memory)
     try:
         result = check(Path(path), model, timeout=timeout, max_candidates=max_candidates,
                        speedcheck=speedcheck)
+        return result.herd_text() + "\n", EXIT_OK
     except BoundError as exc:
         return f"{exc}\n", EXIT_BOUND
     except LitmusError as exc:
         return f"{exc}\n", EXIT_INPUT
+    except MemoryError:
+        return (f"{path}:0:0: more than --max-memory {max_memory} MiB; raise the bound to go "
+                "on\n"), EXIT_BOUND
     except RecursionError:
         return f"{path}:0:0: the test is nested too deeply to read\n", EXIT_INPUT
-    return result.herd_text() + "\n", EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - one test's bug must not stop the others
+        return f"{path}:0:0: swtlb failed ({type(exc).__name__}: {exc}); please report it\n", \
+            EXIT_CRASH
+
+
+def _limit_memory(mib: int) -> None:
+    """Cap this process's address space, so that a runaway search ends in MemoryError (reported
+    as a bound) rather than in the kernel's OOM killer."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: the other bounds still hold
+        return
+    limit = mib << 20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _positive(kind: type, what: str):  # noqa: ANN202 - an argparse type
+    def parse(text: str):  # noqa: ANN202
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}, not {text!r}") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{what}, not {text!r}")
+        return value
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,12 +124,18 @@ def main(argv: list[str] | None = None) -> int:
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     chk.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     chk.add_argument("--model", choices=["lkmm", "sc", "tso"], default="lkmm")
-    chk.add_argument("--timeout", type=float, default=None, metavar="S",
+    chk.add_argument("--timeout", type=_positive(float, "a positive number of seconds"),
+                     default=None, metavar="S",
                      help="give up on a test after S seconds (default: no limit)")
-    chk.add_argument("--max-candidates", type=int, default=1_000_000, metavar="N",
+    chk.add_argument("--max-candidates", type=_positive(int, "a whole number, 1 or more"),
+                     default=1_000_000, metavar="N",
                      help="give up on a test after N candidate executions (default: 10^6)")
-    chk.add_argument("--jobs", type=int, default=1, metavar="N",
-                     help="decide N tests at once (default: 1)")
+    chk.add_argument("--max-memory", type=_positive(int, "a whole number of MiB, 1 or more"),
+                     default=2048, metavar="MIB",
+                     help="give up on a test whose process grows past MIB MiB (default: 2048)")
+    chk.add_argument("--jobs", type=_positive(int, "a whole number, 1 or more"), default=1,
+                     metavar="N",
+                     help="decide N tests at once (default: 1; at most one per file and CPU)")
     speed = chk.add_mutually_exclusive_group()
     speed.add_argument("--speedcheck", action="store_const", const="true", dest="speedcheck",
                        default="false",
@@ -114,18 +158,61 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print("swtlb: no .litmus files found in " + " ".join(args.paths), file=sys.stderr)
         return EXIT_INPUT
-    jobs = [(str(f), args.model, args.timeout, args.max_candidates, args.speedcheck)
-            for f in files]
-    worst = EXIT_OK
-    if args.jobs > 1 and len(jobs) > 1:
-        import multiprocessing
+    jobs = [(str(f), args.model, args.timeout, args.max_candidates, args.speedcheck,
+             args.max_memory) for f in files]
+    workers = min(args.jobs, len(jobs), os.cpu_count() or 1)
+    try:
+        if workers > 1:
+            return _emit(_in_workers(jobs, workers))
+        return _emit(map(_decide, jobs))
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        print("swtlb: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
-        with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
-            outputs = pool.imap(_decide, jobs)
-            worst = _emit(outputs)
-    else:
-        worst = _emit(map(_decide, jobs))
-    return worst
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report, once
+
+
+def _in_workers(jobs: list[tuple], workers: int, decide=_decide) -> Iterator[tuple[str, int]]:
+    """Each job's output in order, from ``workers`` processes. A worker that dies (killed,
+    out of memory) fails the pool; the jobs it took down are retried alone, once, so that the
+    one that kills its process is reported and every other test is still decided."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(n, mp_context=context, initializer=_ignore_interrupts)
+
+    executor = pool(workers)
+    futures = [executor.submit(decide, job) for job in jobs]
+    try:
+        for i, job in enumerate(jobs):
+            try:
+                yield futures[i].result()
+                continue
+            except BrokenProcessPool:
+                pass
+            executor.shutdown(cancel_futures=True)
+            with pool(1) as alone:  # this job again, by itself
+                try:
+                    yield alone.submit(decide, job).result()
+                except BrokenProcessPool:
+                    yield (f"{job[0]}:0:0: the worker deciding this test died (killed, or out of "
+                           "memory)\n", EXIT_CRASH)
+            executor = pool(workers)
+            futures[i + 1:] = [executor.submit(decide, j) for j in jobs[i + 1:]]
+    finally:  # on Ctrl-C too: the workers ignore SIGINT, so stop them here
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
 
 
 def launch_app(what: str, extra: list[str], *, run=None) -> int:
@@ -165,9 +252,11 @@ def _emit(outputs: Iterator[tuple[str, int]]) -> int:
         else:
             sys.stderr.write(text)
         sys.stdout.flush()
-        if status == EXIT_INPUT or (status == EXIT_BOUND and worst == EXIT_OK):
-            worst = status
+        worst = max(worst, status, key=_SEVERITY.index)
     return worst
+
+
+_SEVERITY = [EXIT_OK, EXIT_BOUND, EXIT_INPUT, EXIT_CRASH]  # the worst comes last
 
 
 if __name__ == "__main__":

@@ -187,7 +187,7 @@ def _interleavings(seqs: list[list[int]]) -> Iterator[list[int]]:
     yield from rec()
 
 
-def _value_location(sk: Skeleton, loc: str) -> list[LocChoice]:
+def _value_location(sk: Skeleton, loc: str, tick: Callable[[], None]) -> Iterator[LocChoice]:
     events = sk.events
     members = [i for i in range(sk.n) if events[i].loc == loc and events[i].kind in "RW"]
     init = [i for i in members if events[i].thread < 0]
@@ -202,8 +202,8 @@ def _value_location(sk: Skeleton, loc: str) -> list[LocChoice]:
         else:
             reads.append(i)
     rmw_pairs = [(r, w) for r in reads for w in members if sk.rmw.rows[r] >> w & 1]
-    out: list[LocChoice] = []
     for order in _interleavings(list(writes_by_thread.values())):
+        tick()
         co = init + order
         pos = {w: k for k, w in enumerate(co)}
         # per read: the coherent window of sources, from program order on this location
@@ -248,12 +248,11 @@ def _value_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                 if not ok:
                     break
             if ok:
-                out.append(LocChoice([(w, r) for r, w in rf.items()], [], [], [], co,
-                                     list(zip(co, co[1:]))))
-    return out
+                yield LocChoice([(w, r) for r, w in rf.items()], [], [], [], co,
+                                list(zip(co, co[1:])))
 
 
-def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
+def _lock_location(sk: Skeleton, loc: str, tick: Callable[[], None]) -> Iterator[LocChoice]:
     events = sk.events
     members = [i for i in range(sk.n) if events[i].loc == loc and events[i].kind in "RW"]
     tag = {i: next(iter(events[i].tags & (LOCK_TAGS | {"IW"})), None) for i in members}
@@ -279,14 +278,14 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
                 for seq in by_thread.values()]
     unmatched = [i for i in members if tag[i] == "LKW" and i not in unlock_of]
     if len(unmatched) > 1:
-        return []  # two CPUs hold the lock forever: lock.cat's unmatched-locks axiom, deadlock
+        return  # two CPUs hold the lock forever: lock.cat's unmatched-locks axiom, deadlock
     lkr_of = {w: r for seq in by_thread.values() for r, w in zip(seq, seq[1:])
               if tag[r] == "LKR" and tag[w] == "LKW"}
     fails = [i for i in members if tag[i] in ("LF", "RL")]
     unlockeds = [i for i in members if tag[i] == "RU"]
     ul_all = [i for i in members if tag[i] == "UL"]  # an unmatched one gets no co edge
-    out: list[LocChoice] = []
     for order in _interleavings(lkw_seqs):
+        tick()
         lkws = order + unmatched
         co: list[int] = list(init)
         for w in lkws:
@@ -311,12 +310,12 @@ def _lock_location(sk: Skeleton, loc: str) -> list[LocChoice]:
             cands = [u for u in init + ul_all if events[u].thread != th]
             options.append(([(prev[-1], e, "ru")] if prev else []) + [(u, e, "ru") for u in cands])
         for pick in itertools.product(*options):
+            tick()
             rf_all = lk_rf + [(w, r) for w, r, _ in pick]
             if _coherent(events, members, co, rf_all):
-                out.append(LocChoice([], [(w, r) for w, r, k in pick if k == "lf"],
-                                     [(w, r) for w, r, k in pick if k == "ru"], lk_rf, co,
-                                     list(zip(init + lkws, (init + lkws)[1:]))))
-    return out
+                yield LocChoice([], [(w, r) for w, r, k in pick if k == "lf"],
+                                [(w, r) for w, r, k in pick if k == "ru"], lk_rf, co,
+                                list(zip(init + lkws, (init + lkws)[1:])))
 
 
 def _coherent(events: list[Event], members: list[int], co: list[int],
@@ -437,6 +436,35 @@ def _traces(test: LitmusTest, limits: Limits | None = None, start: float = 0.0,
     return value_domains(test, max_rounds=64, max_values=64, settle=False)[1]
 
 
+CACHED_CHOICES = 4096  # per location and skeleton; past that, its choices are made again
+
+
+def _lazy_product(sources: list[Callable[[], Iterator[LocChoice]]]) -> Iterator[tuple]:
+    """The product of every location's choices, without holding more than CACHED_CHOICES of
+    any one: the first location is walked once, a later one is kept if it is small (it is
+    walked once per choice before it) and enumerated afresh each time if not, so that the
+    candidate bound and the timeout stop a search before its memory grows."""
+    if not sources:
+        yield ()
+        return
+    cached: list[list[LocChoice] | None] = [None]
+    for make in sources[1:]:
+        kept = list(itertools.islice(make(), CACHED_CHOICES + 1))
+        if not kept:
+            return  # a location no coherent choice exists for: the skeleton has no execution
+        cached.append(kept if len(kept) <= CACHED_CHOICES else None)
+
+    def walk(i: int) -> Iterator[tuple]:
+        if i == len(sources):
+            yield ()
+            return
+        for choice in cached[i] if cached[i] is not None else sources[i]():
+            for rest in walk(i + 1):
+                yield (choice, *rest)
+
+    yield from walk(0)
+
+
 def executions(test: LitmusTest, limits: Limits | None = None,
                traces: list[list[Trace]] | None = None,
                keep: Callable[[Skeleton], bool] | None = None) -> Iterator[Execution]:
@@ -445,21 +473,25 @@ def executions(test: LitmusTest, limits: Limits | None = None,
     limits = limits or Limits()
     start = time.monotonic()
     produced = 0
+    ticks = 0
+
+    def tick() -> None:  # the clock, looked at while coherence orders are only being tried
+        nonlocal ticks
+        ticks += 1
+        if ticks % 256 == 0:
+            _out_of_time(test, limits, start)
+
     for sk in skeletons(test, traces, limits, start):
         if keep is not None and not keep(sk):
             continue
-        per_loc: list[list[LocChoice]] = []
+        sources: list[Callable[[], Iterator[LocChoice]]] = []
         for loc in sorted(sk.bylocation):
             mask = sk.bylocation[loc]
             is_lock = any(sk.events[i].tags & LOCK_TAGS for i in range(sk.n) if mask >> i & 1)
-            choices = _lock_location(sk, loc) if is_lock else _value_location(sk, loc)
-            per_loc.append(choices)
-            if not choices:
-                break
-        if any(not c for c in per_loc):
-            continue
+            enumerate_loc = _lock_location if is_lock else _value_location
+            sources.append(lambda f=enumerate_loc, loc=loc, sk=sk: f(sk, loc, tick))
         n = sk.n
-        for combo in itertools.product(*per_loc):
+        for combo in _lazy_product(sources):
             produced += 1
             if produced > limits.max_candidates:
                 raise BoundError(f"more than {limits.max_candidates} candidate executions; raise "

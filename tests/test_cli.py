@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import shared_path
@@ -116,3 +117,111 @@ def test_launcher_help_is_ours():
     proc = run_cli("dashboard", "--help")
     assert proc.returncode == 0 and "classroom dashboard" in proc.stdout
     assert "Exit status 4" in proc.stdout
+
+
+def _dies_on_b(job):
+    """A stand-in for cli._decide whose process is killed on the test named b (a worker OOM)."""
+    import os
+    import signal
+
+    if job[0].endswith("b.litmus"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return f"decided {job[0]}\n", 0
+
+
+def test_a_killed_worker_fails_its_test_and_the_others_are_still_decided():
+    from swtlb import cli
+
+    jobs = [(f"{name}.litmus",) for name in "abcde"]
+    out = list(cli._in_workers(jobs, 2, decide=_dies_on_b))
+    assert [status for _, status in out] == [0, cli.EXIT_CRASH, 0, 0, 0]
+    assert "b.litmus:0:0: the worker deciding this test died" in out[1][0]
+    assert [text for text, _ in out if _ == 0] == [f"decided {n}.litmus\n" for n in "acde"]
+
+
+def test_one_crashing_test_does_not_stop_the_run(tmp_path, monkeypatch, capsys):
+    import importlib
+
+    checking = importlib.import_module("swtlb.check")  # swtlb.check itself is the function
+    good = tmp_path / "a.litmus"
+    good.write_text(IRIW % dict(f=""))
+    bad = tmp_path / "b.litmus"
+    bad.write_text(IRIW % dict(f="smp_mb();"))
+    real = checking.check
+
+    def flaky(path, *args, **kw):
+        if Path(path).name == "a.litmus":
+            raise RuntimeError("a bug")
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(checking, "check", flaky)
+    assert main(["check", str(tmp_path)]) == 5
+    captured = capsys.readouterr()
+    assert "a.litmus:0:0: swtlb failed (RuntimeError: a bug); please report it" in captured.err
+    assert "Observation" in captured.out  # b was decided
+
+
+def test_files_that_are_not_regular_are_refused_unread(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo.litmus"
+    os.mkfifo(fifo)
+    (tmp_path / "zero.litmus").symlink_to("/dev/zero")
+    proc = run_cli("check", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("not a regular file") == 2, proc.stderr
+
+
+@pytest.mark.parametrize("option,value", [("--jobs", "0"), ("--jobs", "-5"), ("--timeout", "0"),
+                                          ("--timeout", "-1"), ("--timeout", "nan"),
+                                          ("--max-candidates", "-1"), ("--max-memory", "0")])
+def test_bad_option_values_get_a_usage_line(option, value, tmp_path):
+    proc = run_cli("check", option, value, str(tmp_path))
+    assert proc.returncode == 2 and f"argument {option}:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_ctrl_c_stops_cleanly_with_one_line():
+    import signal
+    import time
+
+    path = shared_path("litmus", "library", "manual", "kernel", "C-ManfredSpraul-L1G2lock.litmus")
+    for jobs in ("1", "2"):
+        proc = subprocess.Popen([sys.executable, "-m", "swtlb", "check", "--jobs", jobs,
+                                 str(path), str(path)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert err.strip().splitlines() == ["swtlb: interrupted"], err
+
+
+def _writers(n: int) -> str:
+    procs = "\n".join(f"P{i}(int *x) {{ WRITE_ONCE(*x, 1); }}" for i in range(n))
+    return f"C writers{n}\n{{}}\n{procs}\nexists (x=1)\n"
+
+
+def _lockers(n: int) -> str:
+    body = "spin_lock(l); spin_unlock(l); spin_lock(l); spin_unlock(l);"
+    procs = "\n".join(f"P{i}(spinlock_t *l) {{ {body} }}" for i in range(n))
+    return f"C lockers{n}\n{{}}\n{procs}\nexists (l=0)\n"
+
+
+@pytest.mark.parametrize("text,bounds,message", [
+    (_writers(10), ["--max-candidates", "100"], "more than 100 candidate executions"),
+    (_writers(200), ["--max-candidates", "100"], "more than 100 candidate executions"),
+    (_lockers(8), ["--max-candidates", "100"], "more than 100 candidate executions"),
+    (_writers(10), ["--timeout", "2"], "timeout after 2 s"),
+    (_lockers(8), ["--timeout", "2"], "timeout after 2 s"),
+])
+def test_factorial_coherence_orders_stop_at_the_bound_in_bounded_memory(text, bounds, message,
+                                                                         tmp_path):
+    """Ten writers of one location have 10! coherence orders: once they were all built before
+    any bound was looked at (past 4 GiB in 43 s); now the bound stops the walk through them."""
+    path = tmp_path / "t.litmus"
+    path.write_text(text)
+    proc = run_cli("check", "--max-memory", "512", *bounds, str(path))
+    assert proc.returncode == 3, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()  # one line, no traceback
+    assert line.startswith(f"{path}:1:1: {message}"), line

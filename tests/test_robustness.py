@@ -177,6 +177,10 @@ def test_an_arm_that_assigns_its_own_condition_still_runs_to_its_end(machine):
 @pytest.mark.parametrize("text,where,what", [
     ("C t\n{}\nP0(int *x) { int r0; r0 = " + " + ".join(["1"] * 1000) + "; }\nexists (x=1)\n",
      "3:27", "expression nests more than 256"),
+    ("C t\n{}\nP0(int *x) { int r0; r0 = " + "(" * 3000 + "1" + ")" * 3000 + "; }\nexists (x=1)\n",
+     "3:90", "nested more than 64 deep"),
+    ("C t\n{}\nP0(int *x) { int r0; " + "if (r0) " * 3000 + "r0 = 1; }\nexists (x=1)\n", "3:526",
+     "nested more than 64 deep"),
     ("C t\n{}\nP0(int *x) { WRITE_ONCE(*x, 1); }\nexists (" + " /\\ ".join(["x=1"] * 1000)
      + ")\n", "4:9", "condition nests more than 256"),
     ("C t\n{}\nP0(int *x) { int r0; r0 = " + "9" * 5000 + "; }\nexists (x=1)\n", "3:27",

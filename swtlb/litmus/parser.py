@@ -7,7 +7,9 @@ Only the shape of the language lives here; which calls are kernel primitives is 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
@@ -189,7 +191,8 @@ def tokenize(text: str, file: str, line: int = 1, col: int = 1) -> list[Token]:
     return tokens
 
 
-MAX_DEPTH = 256
+MAX_DEPTH = 256  # operators in a row; the walks of the syntax tree recurse this deep
+MAX_NESTING = 64  # parentheses, calls, blocks and ifs inside one another
 
 
 def _depth(node: object) -> int:
@@ -217,6 +220,7 @@ class _Parser:
         self.i = 0
         self.file = file
         self.processes = 1 << 30  # set once the processes are read; the condition names them
+        self.nesting = 0  # parentheses open in the expression being read
 
     # -- token helpers --------------------------------------------------------------------------
     @property
@@ -405,6 +409,7 @@ class _Parser:
                 seen |= then | orelse
 
     def block(self) -> list[Stmt]:
+        self._open(self.tok)
         self.take("{", "'{' opening a block")
         stmts: list[Stmt] = []
         while not self.at("}"):
@@ -412,6 +417,7 @@ class _Parser:
                 raise self.error("'}' closing the block")
             stmts.extend(self.statement())
         self.take("}")
+        self.nesting -= 1
         return stmts
 
     def statement(self) -> list[Stmt]:
@@ -423,6 +429,7 @@ class _Parser:
         if self.at("{"):
             return self.block()
         if self.at("if"):
+            self._open(tok)
             self.i += 1
             self.take("(", "'(' after 'if'")
             cond = self.expr()
@@ -432,6 +439,7 @@ class _Parser:
             if self.at("else"):
                 self.i += 1
                 orelse = self.statement()
+            self.nesting -= 1
             return [If(cond, tuple(then), tuple(orelse), pos)]
         if self.at("while", "for", "do", "goto", "return", "switch"):
             raise UnsupportedError(f"'{tok.text}' statements are not supported (herd7's LKMM "
@@ -525,13 +533,16 @@ class _Parser:
             self.i += 1
             return Const(self.int_value(tok, code=True), pos)
         if self.at("("):
+            self._open(tok)
             self.i += 1
             inner = self.expr()
             self.take(")", "')'")
+            self.nesting -= 1
             return inner
         if tok.kind == "id":
             self.i += 1
             if self.at("("):
+                self._open(self.tok)
                 self.i += 1
                 args: list[Expr] = []
                 if not self.at(")"):
@@ -540,6 +551,7 @@ class _Parser:
                         self.i += 1
                         args.append(self.expr())
                 self.take(")", "',' or ')' in the argument list")
+                self.nesting -= 1
                 return Call(tok.text, tuple(args), pos)
             if self.at("[", "->", "."):
                 raise UnsupportedError(f"'{self.tok.text}' (arrays and structure fields) is not "
@@ -583,6 +595,15 @@ class _Parser:
                 raise self.error("'exists', '~exists', 'forall', 'filter' or 'locations'")
         return condition, filt, locations
 
+    def _open(self, tok: Token) -> None:
+        """One more parenthesis, call, block or 'if' open: each costs the recursive descent and
+        the walks of the syntax tree several frames."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise LitmusError(f"parentheses, calls, blocks and 'if's nested more than "
+                              f"{MAX_NESTING} deep, more than swtlb reads", self.file, tok.line,
+                              tok.col)
+
     def _shallow(self, node: Expr | Prop, start: Token, what: str) -> Expr | Prop:
         """``node``, unless it nests deeper than the recursive walks of the checker, the
         machines and the CPU lab can follow (herd7 reads deeper ones)."""
@@ -610,13 +631,16 @@ class _Parser:
         return left
 
     def prop_not(self) -> Prop:
-        if self.at("~", "not"):
+        if self.at("~", "not", "("):
+            self._open(self.tok)
+            opener = self.tok.text
             self.i += 1
-            return Not(self.prop_not())
-        if self.at("("):
-            self.i += 1
-            inner = self.prop()
-            self.take(")", "')' in the condition")
+            if opener == "(":
+                inner = self.prop()
+                self.take(")", "')' in the condition")
+            else:
+                inner = Not(self.prop_not())
+            self.nesting -= 1
             return inner
         if self.at("true", "false"):
             value = self.tok.text == "true"
@@ -680,15 +704,34 @@ def parse(source: str | Path, file: str | None = None) -> LitmusTest:
     """
     if isinstance(source, Path) or "\n" not in source:
         path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise LitmusError(f"cannot read file: {exc.strerror}", str(path), 0, 0) from None
+        text = _read(path)
         file = file or str(path)
     else:
         text = str(source)
         file = file or "<string>"
     return parse_text(text, file)
+
+
+MAX_BYTES = 1 << 20  # the largest public LKMM test is under 10 KB
+
+
+def _read(path: Path) -> str:
+    """A test file's text; a FIFO, a device or a file past MAX_BYTES is refused unread."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise LitmusError("not a regular file (a litmus test is a file of text)", str(path),
+                              0, 0)
+        if info.st_size > MAX_BYTES:
+            raise LitmusError(f"{info.st_size:,} bytes: more than any litmus test (swtlb reads "
+                              f"at most {MAX_BYTES:,})", str(path), 0, 0)
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise LitmusError(f"cannot read file: {exc.strerror}", str(path), 0, 0) from None
+    if len(data) > MAX_BYTES:  # it grew after the stat
+        raise LitmusError(f"more than {MAX_BYTES:,} bytes", str(path), 0, 0)
+    return data.decode("utf-8", errors="replace")
 
 
 def parse_text(text: str, file: str = "<string>") -> LitmusTest:

@@ -16,6 +16,7 @@ which (``preds``) and how long stores linger; the rest is common:
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -103,6 +104,9 @@ def _rcu_sections(prog: Program) -> list[list[int]]:
     return sections
 
 
+MAX_SCENARIOS = 4096
+
+
 def _merges(seqs: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
     seqs = [s for s in seqs if s]
     total = sum(len(s) for s in seqs)
@@ -128,7 +132,16 @@ def scenarios(prog: Program, instrs: list[Instr]) -> list[dict[int, list[Pred]]]
     """Every consistent way the CPUs can be ordered by locks and grace periods."""
     by_index = {i.index: i for i in instrs}
     options: list[list[dict[int, list[Pred]]]] = []
-    for seqs in _critical_sections(prog).values():
+    sections = _critical_sections(prog).values()
+    syncs = [i for i in instrs if i.op == "fence" and i.tag == "sync-rcu"]
+    count = 2 ** sum(by_index[s[0]].thread != g.thread for g in syncs for s in _rcu_sections(prog))
+    for seqs in sections:  # counted before any is built: the merges grow factorially
+        lengths = [len(s) for s in seqs if s]
+        count *= math.factorial(sum(lengths)) // math.prod(map(math.factorial, lengths))
+    if count > MAX_SCENARIOS:
+        raise UnsupportedError(f"the machines would need {count:,} lock/grace-period orderings "
+                               f"(more than {MAX_SCENARIOS:,})", prog.test.file, 1, 1)
+    for seqs in sections:
         choice = []
         for order in _merges(seqs):
             extra: dict[int, list[Pred]] = {}
@@ -136,7 +149,6 @@ def scenarios(prog: Program, instrs: list[Instr]) -> list[dict[int, list[Pred]]]
                 extra.setdefault(lock, []).append((unlock, "V"))
             choice.append(extra)
         options.append(choice)
-    syncs = [i for i in instrs if i.op == "fence" and i.tag == "sync-rcu"]
     for g in syncs:
         for section in _rcu_sections(prog):
             if by_index[section[0]].thread == g.thread:
@@ -144,12 +156,6 @@ def scenarios(prog: Program, instrs: list[Instr]) -> list[dict[int, list[Pred]]]
             before = {g.index: [(a, "V" if by_index[a].is_write else "T") for a in section]}
             after: dict[int, list[Pred]] = {a: [(g.index, "T")] for a in section}
             options.append([before, after])
-    count = 1
-    for o in options:
-        count *= len(o)
-    if count > 4096:
-        raise UnsupportedError(f"the machines would need {count} lock/grace-period orderings "
-                               "(more than 4096)", prog.test.file, 1, 1)
     out = []
     for combo in itertools.product(*options):
         merged: dict[int, list[Pred]] = {}
