@@ -291,7 +291,10 @@ class _Run:
                 if isinstance(old, str) or isinstance(ov, str):
                     raise self.fail("atomic arithmetic on an address is not supported", pos)
                 new = arith.apply(prim.op, old, ov)
-            self.emit("W", addr, new, tags, pos, at, ot, rmw_read=r)
+            # herd7 makes the write of an arithmetic RMW (__atomic_op, __atomic_op_return,
+            # __atomic_fetch_op) data-dependent on its read (iico_data); an exchange's is not
+            wd = ot if prim.op == "xchg" else ot | {r}
+            self.emit("W", addr, new, tags, pos, at, wd, rmw_read=r)
             result = {"old": old, "new": new, "==0": int(new == 0), "<0": int(
                 not isinstance(new, str) and new < 0), "": 0}[prim.returns]
             return result, frozenset({r})
@@ -309,7 +312,8 @@ class _Run:
             if old != b:  # atomic_add_unless(v, a, u): add a unless the value is u
                 if isinstance(old, str) or isinstance(a, str):
                     raise self.fail("atomic arithmetic on an address is not supported", pos)
-                self.emit("W", addr, old + a, tags, pos, at, at1, rmw_read=r)
+                self.emit("W", addr, arith.apply("+", old, a), tags, pos, at, at1 | {r},
+                          rmw_read=r)  # the write depends on the read, as in herd7
                 return 1, frozenset({r})
             return 0, frozenset({r})
         if act == "lock":
