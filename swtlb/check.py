@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import arith, validate
 from .executions import Execution, Limits, Skeleton, executions
-from .interpreter import LOCK_TAGS
+from .interpreter import LOCK_TAGS, Trace
 from .litmus.ast import (
     And,
     Atom,
@@ -446,6 +446,22 @@ def _skeleton_values(test: LitmusTest, sk: Skeleton) -> Callable[[Loc], frozense
     return values
 
 
+def _prefix_values(test: LitmusTest, chosen: list[Trace], nthreads: int
+                   ) -> Callable[[Loc], frozenset | None]:
+    """What each location can hold given only the traces of the first processes: their
+    registers are fixed, the later processes' registers and memory are unknown (None)."""
+    def values(loc: Loc) -> frozenset | None:
+        if loc.thread is None:
+            return None
+        if loc.thread >= nthreads:
+            return frozenset({0})
+        if loc.thread >= len(chosen):
+            return None
+        regs = chosen[loc.thread].regs
+        return frozenset({regs.get(loc.name, test.reg_init.get((loc.thread, loc.name), 0))})
+    return values
+
+
 def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates: int = 1_000_000,
           timeout: float | None = None, keep_rejected: int = 200,
           speedcheck: bool | str = False) -> CheckResult:
@@ -481,12 +497,24 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     observed_mem = frozenset(loc.name for loc in observed if loc.thread is None)
     cond = test.condition
     wanted = cond.quantifier != "forall"  # the truth of the condition herd7 looks for
-    keep = None
+    keep = prefix_ok = None
     if mode != "false":
         def keep(sk: Skeleton) -> bool:
             if any(tr.fault for tr in sk.traces):
                 return True  # a faulting run must still be judged (see below)
             return wanted in _maybe(cond.prop, _skeleton_values(test, sk))
+
+        faults_from: dict[int, bool] = {}
+
+        def prefix_ok(chosen: list[Trace], traces: list[list[Trace]]) -> bool:
+            """The same question on the traces of processes 0..k alone (the others' registers
+            and all of memory unknown): every skeleton it cuts, ``keep`` would refuse."""
+            k = len(chosen)
+            if k not in faults_from:
+                faults_from[k] = any(tr.fault for ths in traces[k:] for tr in ths)
+            if faults_from[k] or any(tr.fault for tr in chosen):
+                return True
+            return wanted in _maybe(cond.prop, _prefix_values(test, chosen, len(traces)))
     states: Counter = Counter()
     holds_in: dict[State, bool] = {}
     flags: set[str] = set()
@@ -494,7 +522,7 @@ def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates:
     allowed: list[Execution] = []
     rejected: list[tuple[Execution, Verdict]] = []
     candidates = 0
-    for x in executions(test, Limits(max_candidates, timeout), keep=keep):
+    for x in executions(test, Limits(max_candidates, timeout), keep=keep, prefix_ok=prefix_ok):
         fault = next((t for t in x.traces if t.fault), None)
         if fault is not None and fault.fault[0] is arith.DivisionByZero:
             # herd7 stops on the first candidate that divides by zero, whatever the model says

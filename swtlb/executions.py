@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .interpreter import LOCK_TAGS, Event, Trace, _sort_key, thread_traces, value_domains
 from .litmus.ast import LitmusTest, Value
 from .litmus.errors import BoundError, UnsupportedError
-from .relations import Rel
+from .relations import Rel, bits
 
 
 @dataclass
@@ -88,22 +88,48 @@ class Execution:
         return f"{self.name(i)} {ev.label()}"
 
 
+SHARED_SHAPES = 4096  # shapes of skeleton whose derived relations and memo are kept for reuse
+
+
 class Skeleton:
     """The events of one choice of traces, with everything that does not depend on rf/co."""
 
-    def __init__(self, test: LitmusTest, traces: list[Trace], locations: list[str]):
+    def __init__(self, test: LitmusTest, traces: list[Trace], locations: list[str],
+                 shapes: dict | None = None):
         self.test = test
         self.traces = traces
         events: list[Event] = []
         for loc in locations:
             events.append(Event(-1, 0, "W", loc, test.init.get(loc, 0), frozenset({"IW"})))
-        base: dict[int, int] = {}
         for tr in traces:
-            base[tr.thread] = len(events)
-            events.extend(Event(**{**ev.__dict__}) for ev in tr.events)
+            for ev in tr.events:
+                copy = object.__new__(Event)
+                copy.__dict__.update(ev.__dict__)
+                events.append(copy)
         for i, ev in enumerate(events):
             ev.eid = i
         self.events = events
+        # the shape: everything below but the values; skeletons of one shape share it
+        self.shape = (tuple(locations), tuple(tr.thread for tr in traces), tuple(
+            (ev.thread, ev.index, ev.kind, ev.loc, ev.tags, ev.addr, ev.data, ev.ctrl,
+             ev.rmw_read) for tr in traces for ev in tr.events))
+        self.memo: dict = {}  # for models: what they derive from the skeleton alone
+        if shapes is not None and self.shape in shapes:
+            (self.n, self.sets, self.bylocation, self.po, self.addr, self.data, self.ctrl,
+             self.rmw, self.loc, self.int, self.ext) = shapes[self.shape]
+            return
+        self._derive(traces, len(locations))
+        if shapes is not None and len(shapes) < SHARED_SHAPES:
+            shapes[self.shape] = (self.n, self.sets, self.bylocation, self.po, self.addr,
+                                  self.data, self.ctrl, self.rmw, self.loc, self.int, self.ext)
+
+    def _derive(self, traces: list[Trace], ninit: int) -> None:
+        events = self.events
+        base: dict[int, int] = {}
+        at = ninit
+        for tr in traces:
+            base[tr.thread] = at
+            at += len(tr.events)
         n = self.n = len(events)
         sets: dict[str, int] = {}
         for i, ev in enumerate(events):
@@ -148,7 +174,6 @@ class Skeleton:
         self.loc = Rel((bylocation.get(ev.loc, 0) if ev.loc is not None else 0 for ev in events), n)
         self.int = Rel(same_thread, n)
         self.ext = Rel((full & ~row for row in same_thread), n)
-        self.memo: dict = {}  # for models: what they derive from the skeleton alone
 
 
 # ---- per-location choices ----------------------------------------------------------------------
@@ -160,6 +185,7 @@ class LocChoice:
     rf_lk: list[tuple[int, int]]  # lock reads, each from its lock-write's co predecessor
     co: list[int]  # total order of the location's writes, init first (lock unlocks included)
     co_pairs: list[tuple[int, int]]  # co0-level order handed to the model (no unlock events)
+    co_all: list[tuple[int, int]] | None = None  # its transitive closure, once computed
 
 
 def _interleavings(seqs: list[list[int]]) -> Iterator[list[int]]:
@@ -368,9 +394,13 @@ def _out_of_time(test: LitmusTest, limits: Limits | None, start: float) -> None:
 
 
 def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None,
-              limits: Limits | None = None, start: float = 0.0) -> Iterator[Skeleton]:
+              limits: Limits | None = None, start: float = 0.0,
+              prefix_ok: Callable[[list[Trace], list[list[Trace]]], bool] | None = None,
+              ) -> Iterator[Skeleton]:
     """Every combination of one trace per process whose read values could all be justified.
-    With ``limits``, the search itself (not only the candidates) honours the timeout."""
+    With ``limits``, the search itself (not only the candidates) honours the timeout.
+    ``prefix_ok(chosen, traces)`` may cut a prefix of traces (processes 0..k) none of whose
+    completions matters to the caller."""
     if traces is None:
         traces = _traces(test, limits, start)
     nthreads = len(traces)
@@ -384,6 +414,7 @@ def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None,
                     acc.setdefault(ev.loc, set()).add(ev.value)
         rest_values[k] = acc
     chosen: list[Trace] = []
+    shapes: dict = {}
 
     def rec(k: int) -> Iterator[list[Trace]]:
         if k == nthreads:
@@ -392,7 +423,8 @@ def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None,
         for tr in traces[k]:
             _out_of_time(test, limits, start)
             chosen.append(tr)
-            if _feasible_prefix(chosen, rest_values, k + 1, test.init):
+            if _feasible_prefix(chosen, rest_values, k + 1, test.init) and (
+                    prefix_ok is None or prefix_ok(chosen, traces)):
                 yield from rec(k + 1)
             chosen.pop()
 
@@ -402,7 +434,7 @@ def skeletons(test: LitmusTest, traces: list[list[Trace]] | None = None,
             for ev in tr.events:
                 if ev.loc is not None and ev.loc not in locs:
                     locs.append(ev.loc)
-        yield Skeleton(test, combo, sorted(locs))
+        yield Skeleton(test, combo, sorted(locs), shapes)
 
 
 def _traces(test: LitmusTest, limits: Limits | None = None, start: float = 0.0,
@@ -467,13 +499,37 @@ def _lazy_product(sources: list[Callable[[], Iterator[LocChoice]]]) -> Iterator[
 
 def executions(test: LitmusTest, limits: Limits | None = None,
                traces: list[list[Trace]] | None = None,
-               keep: Callable[[Skeleton], bool] | None = None) -> Iterator[Execution]:
+               keep: Callable[[Skeleton], bool] | None = None,
+               prefix_ok: Callable[[list[Trace], list[list[Trace]]], bool] | None = None,
+               ) -> Iterator[Execution]:
     """Every candidate execution that is coherent per location and atomic. ``keep`` lets a
-    caller skip a whole skeleton (no rf/co choices made) when none of its executions matter."""
+    caller skip a whole skeleton (no rf/co choices made) when none of its executions matter;
+    ``prefix_ok`` does the same for every skeleton that extends a prefix of traces."""
     limits = limits or Limits()
     start = time.monotonic()
     produced = 0
     ticks = 0
+    memos: dict[tuple, dict] = {}  # one memo per shape of skeleton (events, po, dependencies)
+    # a location's choices depend on the skeleton's shape and the values of that location's
+    # events alone: skeletons that differ elsewhere share them (small ones, up to a budget)
+    by_loc: dict[tuple, list[LocChoice]] = {}
+    budget = [CACHED_CHOICES * 16]
+
+    def cached(f: Callable, sk: Skeleton, loc: str, key: tuple) -> Iterator[LocChoice]:
+        got = by_loc.get(key)
+        if got is not None:
+            yield from got
+            return
+        kept: list[LocChoice] | None = [] if budget[0] > 0 else None
+        for c in f(sk, loc, tick):
+            if kept is not None:
+                kept.append(c)
+                if len(kept) > CACHED_CHOICES:
+                    kept = None
+            yield c
+        if kept is not None:
+            by_loc[key] = kept
+            budget[0] -= len(kept) + 1
 
     def tick() -> None:  # the clock, looked at while coherence orders are only being tried
         nonlocal ticks
@@ -481,15 +537,19 @@ def executions(test: LitmusTest, limits: Limits | None = None,
         if ticks % 256 == 0:
             _out_of_time(test, limits, start)
 
-    for sk in skeletons(test, traces, limits, start):
+    for sk in skeletons(test, traces, limits, start, prefix_ok):
         if keep is not None and not keep(sk):
             continue
+        if len(memos) < SHARED_SHAPES or sk.shape in memos:
+            sk.memo = memos.setdefault(sk.shape, sk.memo)
         sources: list[Callable[[], Iterator[LocChoice]]] = []
         for loc in sorted(sk.bylocation):
             mask = sk.bylocation[loc]
-            is_lock = any(sk.events[i].tags & LOCK_TAGS for i in range(sk.n) if mask >> i & 1)
+            is_lock = any(sk.events[i].tags & LOCK_TAGS for i in bits(mask))
             enumerate_loc = _lock_location if is_lock else _value_location
-            sources.append(lambda f=enumerate_loc, loc=loc, sk=sk: f(sk, loc, tick))
+            key = (sk.shape, loc, tuple(sk.events[i].value for i in bits(mask)))
+            sources.append(lambda f=enumerate_loc, loc=loc, sk=sk, key=key:
+                           cached(f, sk, loc, key))
         n = sk.n
         for combo in _lazy_product(sources):
             produced += 1
@@ -511,10 +571,13 @@ def executions(test: LitmusTest, limits: Limits | None = None,
                 rf_lf.extend(c.rf_lf)
                 rf_ru.extend(c.rf_ru)
                 rf_lk.extend(c.rf_lk)
-                order = [w for w, _ in c.co_pairs] + [c.co_pairs[-1][1]] if c.co_pairs else []
-                for a_i, a in enumerate(order):
-                    for b in order[a_i + 1:]:
-                        co.append((a, b))
+                pairs = c.co_all
+                if pairs is None:  # every pair of the order, once per choice
+                    order = [w for w, _ in c.co_pairs] + [c.co_pairs[-1][1]] \
+                        if c.co_pairs else []
+                    pairs = c.co_all = [(a, b) for a_i, a in enumerate(order)
+                                        for b in order[a_i + 1:]]
+                co.extend(pairs)
                 last = sk.events[c.co[-1]]
                 final[last.loc] = last.value
                 last_writes.append(c.co[-1])

@@ -80,11 +80,12 @@ class Rel:
 
     def dom(self, s: int) -> Rel:
         """``[S] ; r``."""
-        return Rel((row if s >> i & 1 else 0 for i, row in enumerate(self.rows)), self.n)
+        return Rel._of(tuple([row if s >> i & 1 else 0 for i, row in enumerate(self.rows)]),
+                       self.n)
 
     def rng(self, s: int) -> Rel:
         """``r ; [S]``."""
-        return Rel((row & s for row in self.rows), self.n)
+        return Rel._of(tuple([row & s for row in self.rows]), self.n)
 
     @property
     def inv(self) -> Rel:
@@ -99,12 +100,12 @@ class Rel:
     @property
     def star(self) -> Rel:
         """``r*``: reflexive-transitive closure over all events."""
-        return Rel((row | (1 << i) for i, row in enumerate(self.plus.rows)), self.n)
+        return Rel._of(tuple(map(int.__or__, _closure(self.rows), _units(self.n))), self.n)
 
     @property
     def opt(self) -> Rel:
         """``r?``."""
-        return Rel((row | (1 << i) for i, row in enumerate(self.rows)), self.n)
+        return Rel._of(tuple(map(int.__or__, self.rows, _units(self.n))), self.n)
 
     # -- queries --------------------------------------------------------------------------------
     def domain(self) -> int:
@@ -183,6 +184,12 @@ class Rel:
         return f"Rel({self.pairs()})"
 
 
+@lru_cache(maxsize=256)
+def _units(n: int) -> tuple[int, ...]:
+    """The rows of the identity on ``n`` events."""
+    return tuple(1 << i for i in range(n))
+
+
 @lru_cache(maxsize=8192)
 def _ident(s: int, n: int) -> Rel:
     r = Rel._of(tuple([(1 << i) if s >> i & 1 else 0 for i in range(n)]), n)
@@ -195,8 +202,13 @@ def _ident(s: int, n: int) -> Rel:
 # back again and again, and a lookup is much cheaper than the loops.
 @lru_cache(maxsize=1 << 14)
 def _seq(rows: tuple[int, ...], orows: tuple[int, ...]) -> tuple[int, ...]:
+    live = 0  # the events with successors in orows: only those bits of a row contribute
+    for i, o in enumerate(orows):
+        if o:
+            live |= 1 << i
     out = []
     for r in rows:
+        r &= live
         acc = 0
         while r:
             low = r & -r
