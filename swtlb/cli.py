@@ -152,7 +152,22 @@ def main(argv: list[str] | None = None) -> int:
                                 epilog=LAUNCH_EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         launch.add_argument("extra", nargs="*", help="passed on to JupyterLab or Voila")
+    start = sub.add_parser(
+        "start", help="copy the course notebooks and the dashboard into a folder of your own",
+        description="Copy the course notebooks and the classroom dashboard into DIR (created "
+                    "if missing) and say how to open them. Run it again to bring in course "
+                    "updates: notebooks you edited are kept, never overwritten, unless --force.",
+        epilog="exit status: 0 done; 1 notebooks you edited were kept back from a course "
+               "update; 4 the course files are missing or DIR cannot be used")
+    start.add_argument("dir", metavar="DIR", help="the folder for your copy, e.g. ~/swtlb-course")
+    start.add_argument("--force", action="store_true",
+                       help="replace notebooks you edited with the course's copies (your edits "
+                            "are lost)")
     args = parser.parse_args(argv)
+    if args.command == "start":
+        from .workspace import run
+
+        return run(args.dir, force=args.force)
 
     files = list(_files(args.paths))
     if not files:
