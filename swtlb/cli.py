@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # multiprocessing, subprocess, importlib.util and the checker itself are imported where they are
@@ -66,38 +67,46 @@ def _decide(job: tuple[str, str, float | None, int, str, int]) -> tuple[str, int
     from .check import check
     from .litmus.errors import BoundError, LitmusError
 
-    _limit_memory(max_memory)
-    try:
-        result = check(Path(path), model, timeout=timeout, max_candidates=max_candidates,
-                       speedcheck=speedcheck)
-        return result.herd_text() + "\n", EXIT_OK
-    except BoundError as exc:
-        return f"{exc}\n", EXIT_BOUND
-    except LitmusError as exc:
-        return f"{exc}\n", EXIT_INPUT
-    except MemoryError:
-        return (f"{path}:0:0: more than --max-memory {max_memory} MiB; raise the bound to go "
-                "on\n"), EXIT_BOUND
-    except RecursionError:
-        return f"{path}:0:0: the test is nested too deeply to read\n", EXIT_INPUT
-    except Exception as exc:  # noqa: BLE001 - one test's bug must not stop the others
-        return f"{path}:0:0: swtlb failed ({type(exc).__name__}: {exc}); please report it\n", \
-            EXIT_CRASH
+    with _memory_limit(max_memory):
+        try:
+            result = check(Path(path), model, timeout=timeout, max_candidates=max_candidates,
+                           speedcheck=speedcheck)
+            return result.herd_text() + "\n", EXIT_OK
+        except BoundError as exc:
+            return f"{exc}\n", EXIT_BOUND
+        except LitmusError as exc:
+            return f"{exc}\n", EXIT_INPUT
+        except MemoryError:
+            return (f"{path}:0:0: more than --max-memory {max_memory} MiB; raise the bound to "
+                    "go on\n"), EXIT_BOUND
+        except RecursionError:
+            return f"{path}:0:0: the test is nested too deeply to read\n", EXIT_INPUT
+        except Exception as exc:  # noqa: BLE001 - one test's bug must not stop the others
+            return (f"{path}:0:0: swtlb failed ({type(exc).__name__}: {exc}); please report "
+                    "it\n"), EXIT_CRASH
 
 
-def _limit_memory(mib: int) -> None:
-    """Cap this process's address space, so that a runaway search ends in MemoryError (reported
-    as a bound) rather than in the kernel's OOM killer."""
+@contextmanager
+def _memory_limit(mib: int) -> Iterator[None]:
+    """Cap the address space while one test is decided, so that a runaway search ends in
+    MemoryError (reported as a bound) rather than in the kernel's OOM killer; the old limit
+    comes back afterwards, for whatever else runs in this process (a browser a test starts
+    has been killed by an inherited cap)."""
     try:
         import resource
     except ImportError:  # not on this platform: the other bounds still hold
+        yield
         return
-    limit = mib << 20
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft == resource.RLIM_INFINITY or soft > limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    limit = mib << 20 if hard == resource.RLIM_INFINITY else min(mib << 20, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _positive(kind: type, what: str):  # noqa: ANN202 - an argparse type
