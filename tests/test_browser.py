@@ -62,7 +62,7 @@ def _open_and_run(page, url: str, name: str) -> None:
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             try:
-                page.wait_for_function(STARTED, timeout=20_000)
+                page.wait_for_function(STARTED, timeout=60_000)  # a loaded machine is slow
                 break
             except PlaywrightTimeout:
                 if attempt == 2:
