@@ -56,9 +56,9 @@ WEIGHTS = {"once": 4, "acqrel": 2, "plain": 2, "fence": 2, "rmw_return": 2, "rmw
 # down, or a value read be stored back where it came from: `atomic_inc(x); atomic_inc(x);
 # atomic_dec(x);`. Their values never settle, so the value search once stopped there.
 DECREMENTS = ("dec", "sub", "_or")
-# "plain_load" (a switch too) keeps plain reads out: `r0 = *y; WRITE_ONCE(*x, r0);` beside
-# `r0 = xchg(x, 1); WRITE_ONCE(*y, r0);` gets one Negative execution more from swtlb than
-# from herd7 (3 against 2): herd7 keeps the copy cycle's value symbolic, one execution.
+# "plain_load" (a switch too) keeps plain reads out. They were left out until swtlb.symbolic
+# kept the symbolic value herd7 gives a copy cycle (`r0 = *y; WRITE_ONCE(*x, r0);` beside
+# `r0 = xchg(x, 1); WRITE_ONCE(*y, r0);`: one execution, not one per self-justifying value).
 WEIGHTS["plain_load"] = 0
 CONSTRUCTS = tuple(WEIGHTS)
 

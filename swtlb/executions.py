@@ -12,7 +12,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .interpreter import LOCK_TAGS, Event, Trace, _sort_key, thread_traces, value_domains
+from .interpreter import (
+    LOCK_TAGS,
+    Event,
+    Trace,
+    _sort_key,
+    compared_constants,
+    thread_traces,
+    value_domains,
+)
 from .litmus.ast import LitmusTest, Value
 from .litmus.errors import BoundError, UnsupportedError
 from .relations import Rel, bits
@@ -450,10 +458,12 @@ def _traces(test: LitmusTest, limits: Limits | None = None, start: float = 0.0,
         return value_domains(test, max_rounds=6, max_values=24)[1]
     except BoundError:
         pass
-    domains: dict[str, list[Value]] = {loc: [v] for loc, v in test.init.items()}
+    compared = compared_constants(test)  # what herd7 can solve a copy cycle to
+    domains: dict[str, list[Value]] = {loc: sorted({v} | compared, key=_sort_key)
+                                       for loc, v in test.init.items()}
     for t in test.threads:
         for p in t.params:
-            domains.setdefault(p, [0])
+            domains.setdefault(p, sorted({0} | compared, key=_sort_key))
     for _ in range(16):
         traces = [thread_traces(test, t, domains) for t in test.threads]
         seen = {loc: set(vs) for loc, vs in domains.items()}

@@ -71,6 +71,7 @@ class Trace:
     regs: dict[str, Value]
     choices: tuple
     fault: tuple[Value, tuple[int, int]] | None = None  # (value, pos): the run stopped there
+    path: tuple = ()  # the decisions taken, in order: ("if", taken), ("trylock", acquired), ...
 
 
 class _Fault(Exception):
@@ -120,6 +121,7 @@ class _Run:
         self.regs: dict[str, tuple[Value, frozenset[int]]] = {}
         self.declared: set[str] = set()
         self.ctrl: frozenset[int] = EMPTY
+        self.path: list[tuple[str, bool]] = []  # see Trace.path (swtlb.symbolic reads it)
         for (t, reg), v in test.reg_init.items():
             if t == thread.index:
                 self.regs[reg] = (v, EMPTY)
@@ -174,6 +176,7 @@ class _Run:
             elif isinstance(s, If):
                 cond, ct = self.eval(s.cond)
                 taken = self.choose([True, False]) if ct and self.free_branches else _truthy(cond)
+                self.path.append(("if", taken))
                 saved = self.ctrl
                 self.ctrl = saved | ct
                 self.run(s.then if taken else s.orelse)
@@ -305,6 +308,7 @@ class _Run:
             old = self.read_value(addr)
             tags = {tag, "rmw"}
             r = self.emit("R", addr, old, tags, pos, at)
+            self.path.append((act, old == a if act == "cmpxchg" else old != b))
             if act == "cmpxchg":
                 if old == a:
                     self.emit("W", addr, b, tags, pos, at, bt, rmw_read=r)
@@ -327,7 +331,8 @@ class _Run:
             return 0, EMPTY
         if act == "trylock":
             addr, at = self.address(args[0])
-            if self.choose(["acquired", "failed"]) == "acquired":
+            self.path.append(("trylock", self.choose(["acquired", "failed"]) == "acquired"))
+            if self.path[-1][1]:
                 r = self.emit("R", addr, 0, {"LKR"}, pos, at)
                 self.emit("W", addr, 1, {"LKW"}, pos, at)
                 return 1, frozenset({r})
@@ -335,7 +340,8 @@ class _Run:
             return 0, frozenset({r})
         if act == "islocked":
             addr, at = self.address(args[0])
-            if self.choose(["locked", "unlocked"]) == "locked":
+            self.path.append(("islocked", self.choose(["locked", "unlocked"]) == "locked"))
+            if self.path[-1][1]:
                 return 1, frozenset({self.emit("R", addr, 1, {"RL"}, pos, at)})
             return 0, frozenset({self.emit("R", addr, 0, {"RU"}, pos, at)})
         if act == "srcu_lock":
@@ -390,7 +396,7 @@ def thread_traces(test: LitmusTest, thread: Thread, domains: dict[str, list[Valu
             if write_counts is not None:
                 write_counts.append(sum(ev.kind == "W" for ev in run.events))
         regs = {name: v for name, (v, _) in run.regs.items()}
-        out.append(Trace(thread.index, run.events, regs, choices, fault))
+        out.append(Trace(thread.index, run.events, regs, choices, fault, tuple(run.path)))
         if len(out) > limit:
             raise BoundError(f"P{thread.index} has more than {limit} control paths", test.file,
                              *thread.pos)
@@ -412,6 +418,12 @@ def value_domains(test: LitmusTest, max_rounds: int = 8, max_values: int = 64,
     for t in test.threads:
         for p in t.params:
             domains.setdefault(p, {0})
+    # A cycle of copies (r = *x; *y = r; ...) that reaches a successful cmpxchg or a failed
+    # atomic_add_unless takes the constant it is compared with: herd7 solves the cycle to it
+    # although no write stores it. Every location may have to hold those constants.
+    compared = compared_constants(test)
+    for vs in domains.values():
+        vs |= compared
     rounds = max_rounds
     for k in range(max_rounds):
         frozen = {loc: sorted(vs, key=_sort_key) for loc, vs in domains.items()}
@@ -425,7 +437,7 @@ def value_domains(test: LitmusTest, max_rounds: int = 8, max_values: int = 64,
             rounds = writes
         grown = {loc: set(vs) for loc, vs in domains.items()}
         for loc, v in written:
-            grown.setdefault(loc, {test.init.get(loc, 0)}).add(v)
+            grown.setdefault(loc, {test.init.get(loc, 0)} | compared).add(v)
         if grown == domains or (not settle and k >= rounds):
             return frozen, [thread_traces(test, t, frozen) for t in test.threads]
         if any(len(vs) > max_values for vs in grown.values()):
@@ -434,3 +446,43 @@ def value_domains(test: LitmusTest, max_rounds: int = 8, max_values: int = 64,
         domains = grown
     raise BoundError("the values written never settle (a counter that keeps growing?); "
                      f"stopped after {max_rounds} rounds", test.file, 1, 1)
+
+
+def compared_constants(test: LitmusTest) -> set[Value]:
+    """The constants a read is equated with: cmpxchg's expected value, atomic_add_unless's
+    limit (see value_domains)."""
+    out: set[Value] = set()
+
+    def expr(e: Expr) -> None:
+        if isinstance(e, Call):
+            act = TABLE[e.func].action if e.func in TABLE else ""
+            k = {"cmpxchg": 1, "add_unless": 2}.get(act)
+            if k is not None and len(e.args) > k and isinstance(e.args[k], Const):
+                out.add(e.args[k].value)
+            for a in e.args:
+                expr(a)
+        elif isinstance(e, Deref):
+            expr(e.pointer)
+        elif isinstance(e, AddrOf):
+            expr(e.target)
+        elif isinstance(e, Binary):
+            expr(e.left)
+            expr(e.right)
+
+    def stmts(body: tuple[Stmt, ...]) -> None:
+        for st in body:
+            if isinstance(st, If):
+                expr(st.cond)
+                stmts(st.then)
+                stmts(st.orelse)
+            elif isinstance(st, Assign):
+                expr(st.target)
+                expr(st.value)
+            elif isinstance(st, ExprStmt):
+                expr(st.expr)
+            elif isinstance(st, Declare) and st.init is not None:
+                expr(st.init)
+
+    for t in test.threads:
+        stmts(t.body)
+    return out
