@@ -8,11 +8,10 @@ would reach it and the offending cycle.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import arith, validate
 from .executions import Execution, Limits, Skeleton, executions
@@ -32,6 +31,7 @@ from .litmus.errors import LitmusError, UnsupportedError
 from .litmus.parser import parse
 from .models import grace, lkmm, sc, tso
 from .models.base import Verdict
+from .record import field, record
 from .symbolic import DROP, Analysis, Symbol, copies_values, may_be_symbolic
 
 MODELS: dict[str, Callable[..., Verdict]] = {"lkmm": lkmm.check, "sc": sc.check, "tso": tso.check}
@@ -115,7 +115,7 @@ def format_prop(prop: Prop, top: bool = True) -> str:
     return op.join(parts)
 
 
-@dataclass
+@record
 class Step:
     source: str
     relation: str
@@ -126,7 +126,7 @@ class Step:
         return iter((self.source, self.relation, self.target))
 
 
-@dataclass
+@record
 class Explanation:
     """Why the model decides one execution as it does.
 
@@ -278,7 +278,7 @@ def _base_path(x: Execution, a: int, b: int, deps: bool = True
     return None
 
 
-@dataclass
+@record
 class CheckResult:
     """What herd7 reports for one test and model, plus the executions behind it."""
 
@@ -468,7 +468,8 @@ def _prefix_values(test: LitmusTest, chosen: list[Trace], nthreads: int
     return values
 
 
-def check(test: LitmusTest | str | Path, model: str = "lkmm", *, max_candidates: int = 1_000_000,
+def check(test: LitmusTest | str | os.PathLike, model: str = "lkmm", *,
+          max_candidates: int = 1_000_000,
           timeout: float | None = None, keep_rejected: int = 200,
           speedcheck: bool | str = False) -> CheckResult:
     """Decide ``test`` under ``model`` ("lkmm", "sc" or "tso") exactly as herd7 would.

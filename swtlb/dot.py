@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .record import fields as record_fields
+from .record import is_record
+
 ACCESS = {"once": "ONCE", "release": "RELEASE", "acquire": "ACQUIRE", "mb": "MB",
           "noreturn": "NORETURN"}
 FENCE_NAMES = {"mb": "MB"}  # the other fences keep their linux-kernel.def names
@@ -368,12 +371,11 @@ def _statements(test) -> dict[tuple[int, tuple[int, int]], int]:
             for item in node:
                 positions(item, thread, sid)
             return
-        fields = getattr(node, "__dataclass_fields__", None)
-        if fields is None:
+        if not is_record(node):
             return
         if isinstance(getattr(node, "pos", None), tuple):
             found.setdefault((thread, node.pos), sid)
-        for name in fields:
+        for name in record_fields(node):
             if name not in ("then", "orelse", "pos"):
                 positions(getattr(node, name), thread, sid)
 
@@ -402,8 +404,7 @@ def _rmw_kinds(test) -> dict[tuple[int, int], str]:
             for item in node:
                 walk(item, thread)
             return
-        fields = getattr(node, "__dataclass_fields__", None)
-        if fields is None:
+        if not is_record(node):
             return
         prim = TABLE.get(getattr(node, "func", None)) if hasattr(node, "args") else None
         if prim is not None:
@@ -411,7 +412,7 @@ def _rmw_kinds(test) -> dict[tuple[int, int], str]:
                     "rmw": "iico_ctrl" if prim.op == "xchg" else "iico_data"}.get(prim.action)
             if kind:
                 found.setdefault((thread, node.pos[0]), kind)
-        for name in fields:
+        for name in record_fields(node):
             walk(getattr(node, name), thread)
 
     for th in test.threads:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from .interpreter import (
     LOCK_TAGS,
@@ -23,10 +22,11 @@ from .interpreter import (
 )
 from .litmus.ast import LitmusTest, Value
 from .litmus.errors import BoundError, UnsupportedError
+from .record import field, record
 from .relations import Rel, bits
 
 
-@dataclass
+@record
 class Limits:
     """Bounds that turn a runaway search into a clear message instead of a hang."""
 
@@ -34,7 +34,7 @@ class Limits:
     timeout: float | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Execution:
     """One candidate execution, with the base sets and relations a cat model starts from."""
 
@@ -185,7 +185,7 @@ class Skeleton:
 
 
 # ---- per-location choices ----------------------------------------------------------------------
-@dataclass
+@record
 class LocChoice:
     rf: list[tuple[int, int]]  # (write, read) for value reads
     rf_lf: list[tuple[int, int]]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from .check import CheckResult, check, format_prop, holds
@@ -51,6 +51,7 @@ from .litmus.ast import (
 from .litmus.errors import LitmusError
 from .litmus.parser import parse
 from .primitives import TABLE
+from .record import replace
 
 BARRIERS = ("smp_mb", "smp_rmb", "smp_wmb")
 FENCES = tuple(name for name, p in TABLE.items() if p.action == "fence")

@@ -8,8 +8,6 @@ guesses some write can justify, which is exactly herd7's set of candidate execut
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import arith
 from .litmus.ast import (
     AddrOf,
@@ -30,13 +28,14 @@ from .litmus.ast import (
 )
 from .litmus.errors import BoundError, LitmusError, UnsupportedError
 from .primitives import TABLE
+from .record import record
 
 LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})
 Taint = frozenset  # the thread-local indices of the reads a value depends on
 EMPTY: frozenset[int] = frozenset()
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Event:
     """One memory event. ``index`` is its place in program order within its thread."""
 
@@ -64,7 +63,7 @@ class Event:
         return f"{self.kind}{star}[{ann}]{where}{val}"
 
 
-@dataclass
+@record
 class Trace:
     thread: int
     events: list[Event]

@@ -8,10 +8,10 @@ and their write (lkmmv2), and the model filters the tag where it does not apply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Primitive:
     action: str  # load, store, fence, rmw, cmpxchg, add_unless, lock, unlock, trylock,
     #              islocked, srcu_lock, srcu_unlock, srcu_sync

@@ -33,7 +33,6 @@ those numbers: loads by decreasing event number, each ``load := stored value``.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 
 from . import arith
 from .interpreter import LOCK_TAGS, Trace
@@ -55,12 +54,13 @@ from .litmus.ast import (
     Value,
 )
 from .primitives import TABLE
+from .record import field, record
 from .relations import Rel, bits
 
 DROP = "drop"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Symbol:
     """herd7's unsolved value ``S<n>``: equal to itself only, sorted before every constant."""
 
@@ -70,7 +70,7 @@ class Symbol:
         return f"S{self.n}"
 
 
-@dataclass
+@record
 class Symbolic:
     """What herd7 shows for a candidate whose copy cycle stays unsolved."""
 
@@ -88,7 +88,7 @@ class Symbolic:
 # A value is a variable number (int) or a constant ("c", v). An alternative is one path through a
 # thread: its result, its decisions (as Trace.path records them), its events in creation order
 # and the equations its operations add.
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Ev:
     kind: str  # "R"/"W" memory value access, "RR"/"RW" register read/write
     eiid: int
@@ -96,7 +96,7 @@ class _Ev:
     where: object  # address value (memory) or register name
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Alt:
     value: object = None
     path: tuple = ()
@@ -510,7 +510,7 @@ def _apply(sol: dict[int, object], a):
     return sol.get(a, a) if isinstance(a, int) else a
 
 
-@dataclass
+@record
 class _Paths:
     """What herd7 knows of one choice of paths before any reads-from: its events, and the
     register pass (mem.ml ``do_solve_regs``) done once for all candidates that share it."""

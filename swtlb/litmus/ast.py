@@ -1,25 +1,26 @@
 """Syntax tree of a herd7 C litmus test.
 
-Expressions and statements are plain frozen dataclasses; ``pos`` is ``(line, col)`` so that the
-interpreter can point at the source when it refuses something.
+Expressions and statements are plain frozen records (``swtlb.record``, dataclasses without their
+start-up cost); ``pos`` is ``(line, col)`` so that the interpreter can point at the source when
+it refuses something.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..record import field, record
 
 Pos = tuple[int, int]
 Value = int | str  # an integer or the address of a named location
 
 
 # ---- expressions -------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Const:
     value: int
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Name:
     """A register, a parameter (the address of a shared location) or a bare location name."""
 
@@ -27,19 +28,19 @@ class Name:
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Deref:
     pointer: Expr
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AddrOf:
     target: Expr
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Binary:
     op: str
     left: Expr
@@ -47,7 +48,7 @@ class Binary:
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call:
     func: str
     args: tuple[Expr, ...]
@@ -58,27 +59,27 @@ Expr = Const | Name | Deref | AddrOf | Binary | Call
 
 
 # ---- statements --------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Declare:
     name: str
     init: Expr | None
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Assign:
     target: Expr  # Name (register) or Deref (plain store)
     value: Expr
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExprStmt:
     expr: Expr
     pos: Pos = (0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class If:
     cond: Expr
     then: tuple[Stmt, ...]
@@ -89,7 +90,7 @@ class If:
 Stmt = Declare | Assign | ExprStmt | If
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Thread:
     index: int
     params: tuple[str, ...]
@@ -98,7 +99,7 @@ class Thread:
 
 
 # ---- final condition ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Loc:
     """A final-state location: ``thread:reg`` (thread is not None) or shared memory ``x``."""
 
@@ -109,31 +110,31 @@ class Loc:
         return f"{self.thread}:{self.name}" if self.thread is not None else f"[{self.name}]"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Atom:
     loc: Loc
     value: Value | Loc  # a constant, an address, or another location to compare with
     negated: bool = False  # ``<>`` / ``!=``
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Not:
     prop: Prop
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class And:
     left: Prop
     right: Prop
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Or:
     left: Prop
     right: Prop
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Truth:
     value: bool
 
@@ -141,13 +142,13 @@ class Truth:
 Prop = Atom | Not | And | Or | Truth
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Condition:
     quantifier: str  # "exists", "~exists" or "forall"
     prop: Prop
 
 
-@dataclass
+@record
 class LitmusTest:
     """A parsed test: what ``swtlb.parse`` returns and ``swtlb.check`` decides."""
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 
+from ..record import field, record
 from .errors import LitmusError, UnsupportedError
 
 # blanks are space, tab and carriage return, as in herd7's splitter
@@ -40,7 +40,7 @@ _OTHER = re.compile(r"[^\n{]+")
 _RESULT = re.compile(r"Result:\s*(\w+)")
 
 
-@dataclass
+@record
 class Header:
     """What precedes the initial state: the name, herd7's metadata and where ``{`` stands."""
 

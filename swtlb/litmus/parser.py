@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, fields, is_dataclass
-from pathlib import Path
 
 from .. import arith
+from ..record import fields, is_record, record
 from .ast import (
     AddrOf,
     And,
@@ -98,7 +97,7 @@ def _reserved_in_state(word: str) -> bool:
     return word in STATE_KEYWORDS or bool(_PROC_NAME.fullmatch(word))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Token:
     kind: str  # "int", "id", "op", "eof"
     text: str
@@ -202,10 +201,10 @@ def _depth(node: object) -> int:
     while stack:
         n, d = stack.pop()
         deepest = max(deepest, d)
-        for f in fields(n):
-            value = getattr(n, f.name)
+        for name in fields(n):
+            value = getattr(n, name)
             for child in value if isinstance(value, tuple) else (value,):
-                if is_dataclass(child):
+                if is_record(child):
                     stack.append((child, d + 1))
     return deepest
 
@@ -695,17 +694,17 @@ class _Parser:
         return Atom(loc, value, negated)
 
 
-def parse(source: str | Path, file: str | None = None) -> LitmusTest:
+def parse(source: str | os.PathLike, file: str | None = None) -> LitmusTest:
     """Parse a litmus test from a path or from its text.
 
-    A ``Path`` is a file; so is a string of one line (a test has at least its header line, its
-    initial state and a process, so its text always holds a newline); any other string is the
-    text of a test.
+    A path (``pathlib.Path`` or any ``os.PathLike``) is a file; so is a string of one line (a
+    test has at least its header line, its initial state and a process, so its text always
+    holds a newline); any other string is the text of a test.
     """
-    if isinstance(source, Path) or "\n" not in source:
-        path = Path(source)
+    if isinstance(source, os.PathLike) or "\n" not in source:
+        path = os.fspath(source)  # pathlib is not imported: it costs 4 ms of swtlb-herd7's start
         text = _read(path)
-        file = file or str(path)
+        file = file or path
     else:
         text = str(source)
         file = file or "<string>"
@@ -715,7 +714,7 @@ def parse(source: str | Path, file: str | None = None) -> LitmusTest:
 MAX_BYTES = 1 << 20  # the largest public LKMM test is under 10 KB
 
 
-def _read(path: Path) -> str:
+def _read(path: str) -> str:
     """A test file's text; a FIFO, a device or a file past MAX_BYTES is refused unread."""
     try:
         info = os.stat(path)

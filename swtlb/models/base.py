@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ..record import field, record
 from ..relations import Rel
 
 
-@dataclass
+@record
 class Verdict:
     allowed: bool
     axiom: str | None = None  # the first check that failed, named as in the cat file

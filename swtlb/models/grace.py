@@ -11,9 +11,8 @@ cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..executions import Execution
+from ..record import record
 from ..relations import Rel
 
 
@@ -25,7 +24,7 @@ class UnmatchedSrcu(Exception):
         self.pos = pos
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     thread: int
     events: int  # bitmask of the section's events, its lock and unlock included
