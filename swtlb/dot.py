@@ -110,9 +110,10 @@ def _quote(text: str) -> str:
     return text.replace('"', '\\"')
 
 
-def event_label(ev, brackets: bool = True) -> str:
+def event_label(ev, brackets: bool = True, value=None) -> str:
     """An event as herd7 writes it in a figure, without its letter: ``W[ONCE][x]=1``,
-    ``R*[MB][v]=0``, ``F[rmb]``, ``Lock([l],R)``, ``ReadLock([l],0)``, ``SRCU[sync-srcu]([s])``."""
+    ``R*[MB][v]=0``, ``F[rmb]``, ``Lock([l],R)``, ``ReadLock([l],0)``, ``SRCU[sync-srcu]([s])``.
+    ``value`` stands for the event's own where herd7 shows a symbol (``R[x]=S8``)."""
     tags = ev.tags
     loc = f"[{ev.loc}]" if brackets else str(ev.loc)
     if "LKR" in tags:
@@ -134,8 +135,8 @@ def event_label(ev, brackets: bool = True) -> str:
     star = "*" if "rmw" in tags else ""
     ann = sorted(ACCESS.get(t, t) for t in tags if t not in ("rmw", "IW"))
     head = f"{ev.kind}{star}" + (f"[{','.join(ann)}]" if ann else "")
-    value = f"={ev.value}" if ev.value is not None else ""
-    return f"{head}{loc}{value}"
+    value = ev.value if value is None else value
+    return f"{head}{loc}" + (f"={value}" if value is not None else "")
 
 
 def _letter(k: int) -> str:
@@ -242,7 +243,8 @@ class _Picture:
 
     def label(self, i: int) -> str:
         ev = self.x.events[i]
-        text = event_label(ev, self.style.brackets)
+        symbolic = getattr(self.x, "symbolic", None)  # set by check() (swtlb.symbolic)
+        text = event_label(ev, self.style.brackets, symbolic and symbolic.events.get(i))
         if not self.style.squished:  # herd7's long form: the thread, then the instruction
             lines = self.result.test.source.split("\n")
             line = ev.pos[0]

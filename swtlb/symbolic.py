@@ -77,6 +77,7 @@ class Symbolic:
     key: tuple  # the same for every concrete twin of herd7's one execution
     registers: dict[tuple[int, str], Symbol] = field(default_factory=dict)
     memory: dict[str, Symbol] = field(default_factory=dict)
+    events: dict[int, Symbol] = field(default_factory=dict)  # by event index: herd7's figures
 
     def value(self, loc: Loc) -> Symbol | None:
         if loc.thread is not None:
@@ -640,6 +641,7 @@ class Analysis:
         out.registers = {k: s for k, v in paths.finals.items() if (s := final(v)) is not None}
         out.memory = {events[w].loc: s for w in x.last_writes
                       if w in mine and (s := final(mine[w].value)) is not None}
+        out.events = {i: s for i, e in mine.items() if (s := final(e.value)) is not None}
         return out
 
 

@@ -103,3 +103,10 @@ def test_a_symbol_equals_no_constant():
     result = swtlb.check(swtlb.parse(HERD7["bugB2"][0]))
     symbolic = [s for s in result.states if any(str(v).startswith("S") for _, v in s)]
     assert len(symbolic) == 1 and not result.satisfies(symbolic[0])
+
+
+def test_figures_show_herd7s_symbol():
+    """herd7 labels the events of the copy cycle with the symbol (``R[y]=S8``), not a value."""
+    text = swtlb.check(swtlb.parse(HERD7["bugB2"][0])).to_dot("all")
+    assert all(f"{label}=S8" in text for label in ("a: R[y]", "b: W[ONCE][x]", "c: R*[MB][x]"))
+    assert text.count("digraph G {") == 4  # Positive 2 + Negative 2
