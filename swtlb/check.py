@@ -29,20 +29,45 @@ from .litmus.ast import (
 )
 from .litmus.errors import LitmusError, UnsupportedError
 from .litmus.parser import parse
-from .models import grace, lkmm, sc, tso
+from .models import lkmm
 from .models.base import Verdict
 from .record import field, record
-from .symbolic import DROP, Analysis, Symbol, copies_values, may_be_symbolic
 
-MODELS: dict[str, Callable[..., Verdict]] = {"lkmm": lkmm.check, "sc": sc.check, "tso": tso.check}
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+if TYPE_CHECKING:
+    from .symbolic import Symbol
+
+MODELS = ("lkmm", "sc", "tso")
+
+
+def model_check(model: str) -> Callable[..., Verdict]:
+    """The model's check function. sc and tso, and the grace-period rule they share, are
+    imported when asked for: swtlb-herd7 starts once per test and decides LKMM only."""
+    if model == "lkmm":
+        return lkmm.check
+    from .models import sc, tso
+
+    return {"sc": sc.check, "tso": tso.check}[model]
 
 State = tuple[tuple[Loc, Value], ...]
 
 
+def _unmatched_srcu(model: str) -> type[Exception] | tuple[()]:
+    """What the model raises for an SRCU index it cannot follow: only sc and tso's
+    grace-period rule does (an empty tuple in an except clause catches nothing)."""
+    if model == "lkmm":
+        return ()
+    from .models.grace import UnmatchedSrcu
+
+    return UnmatchedSrcu
+
+
 def _value_key(v: Value | Symbol) -> tuple:
-    if isinstance(v, Symbol):  # herd7 sorts its unsolved values before every constant
-        return (-1, v.n)
-    return (1, str(v)) if isinstance(v, str) else (0, v)
+    if isinstance(v, str):
+        return (1, v)
+    if isinstance(v, int):
+        return (0, v)
+    return (-1, v.n)  # a swtlb.symbolic.Symbol: herd7 sorts its unsolved values first
 
 
 def prop_locations(prop: Prop | None) -> list[Loc]:
@@ -62,6 +87,17 @@ def observed_locations(test: LitmusTest) -> list[Loc]:
     unique = {(loc.thread is None, loc.thread if loc.thread is not None else -1, loc.name): loc
               for loc in found}
     return [unique[k] for k in sorted(unique)]
+
+
+def _copies_a_read(x: Execution) -> bool:
+    """Can herd7 keep a symbol in this candidate? Only if a write's value or address comes
+    from a read (without, no cycle of reads-from and dependencies exists and every value is
+    a constant, so swtlb.symbolic has nothing to say). Asked once per skeleton."""
+    hit = x.memo.get("copies a read")
+    if hit is None:
+        hit = x.memo["copies a read"] = any(
+            ev.kind == "W" and (ev.data or ev.addr or ev.rmw_read is not None) for ev in x.events)
+    return hit
 
 
 def final_value(test: LitmusTest, x: Execution, loc: Loc) -> Value | Symbol:
@@ -378,7 +414,7 @@ class CheckResult:
                 return None
             chosen = next((p for p in self.rejected if self.reaches(p[0])), self.rejected[0])
             return explain_verdict(*chosen)
-        verdict = MODELS[self.model](execution, frozenset(
+        verdict = model_check(self.model)(execution, frozenset(
             loc.name for loc in self.observed if loc.thread is None))
         return explain_verdict(execution, verdict)
 
@@ -492,10 +528,12 @@ def check(test: LitmusTest | str | os.PathLike, model: str = "lkmm", *,
     mode = SPEEDCHECK[speedcheck]
     start = time.perf_counter()
 
+    decide, unmatched = model_check(model), _unmatched_srcu(model)
+
     def judge(x: Execution, observed: frozenset[str]) -> Verdict:
         try:
-            return MODELS[model](x, observed)
-        except grace.UnmatchedSrcu as e:
+            return decide(x, observed)
+        except unmatched as e:
             raise UnsupportedError(f"under '{model}', srcu_read_unlock() must be given, in a "
                                    "register, the value its own srcu_read_lock() returned",
                                    test.file, *e.pos) from None
@@ -506,6 +544,8 @@ def check(test: LitmusTest | str | os.PathLike, model: str = "lkmm", *,
     wanted = cond.quantifier != "forall"  # the truth of the condition herd7 looks for
     keep = prefix_ok = None
     if mode != "false":
+        from .symbolic import copies_values, may_be_symbolic
+
         def keep(sk: Skeleton) -> bool:
             if any(tr.fault for tr in sk.traces):
                 return True  # a faulting run must still be judged (see below)
@@ -534,7 +574,7 @@ def check(test: LitmusTest | str | os.PathLike, model: str = "lkmm", *,
     allowed: list[Execution] = []
     rejected: list[tuple[Execution, Verdict]] = []
     candidates = 0
-    analysis = Analysis(test)
+    analysis = None  # swtlb.symbolic's, made for the first candidate that may need it
     symbolic_seen: set = set()
     for x in executions(test, Limits(max_candidates, timeout), keep=keep, prefix_ok=prefix_ok):
         fault = next((t for t in x.traces if t.fault), None)
@@ -549,8 +589,13 @@ def check(test: LitmusTest | str | os.PathLike, model: str = "lkmm", *,
                                        "location, in an execution the model allows",
                                        test.file, line, col)
             continue
-        symbolic = analysis.resolve(x)  # herd7's unsolved copy cycles (swtlb.symbolic)
-        if symbolic is DROP:
+        symbolic = None
+        if _copies_a_read(x):
+            if analysis is None:
+                from .symbolic import Analysis
+                analysis = Analysis(test)
+            symbolic = analysis.resolve(x)  # herd7's unsolved copy cycles (swtlb.symbolic)
+        if symbolic == "drop":  # swtlb.symbolic.DROP: herd7 has no such execution
             continue
         if symbolic is not None:
             if symbolic.key in symbolic_seen:

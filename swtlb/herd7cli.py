@@ -79,8 +79,9 @@ def _main(argv: list[str]) -> int:
         _err(f"swtlb-herd7: {exc.message}" if exc.refusal else f"{prog}: {exc.message}")
         return EXIT_FATAL
     if settings.viewer is not None:  # with -o, herd7 writes the files and then starts a viewer
+        renderer = "neato" if settings.graph == "columns" else "dot"  # neato keeps the pins
         _err(f"swtlb-herd7: note: -{settings.viewer} starts no viewer here; the .dot files go "
-             f"to {settings.outdir} (render them with: dot -Tpng FILE.dot -o FILE.png)")
+             f"to {settings.outdir} (render them with: {renderer} -Tpng FILE.dot -o FILE.png)")
     status = 0
     for path in settings.files:
         outcome = run_test(path, settings, later, style)
@@ -137,16 +138,37 @@ def run_test(path: str, s: opts.Settings, later: list[ModelError], style=None) -
     if later:
         return 0
 
-    from . import herd7errors as errors
     from .check import check
-    from .litmus.errors import BoundError, LitmusError, UnsupportedError
+    from .litmus.errors import BoundError, LitmusError
     from .litmus.parser import parse_text
 
     try:
         test = parse_text(text, path)
         result = check(test, "lkmm", max_candidates=MAX_CANDIDATES, timeout=s.timeout,
                        speedcheck=s.speedcheck)
-    except UnsupportedError as exc:
+    except (LitmusError, RecursionError) as exc:  # UnsupportedError and BoundError included
+        if isinstance(exc, BoundError) and s.timeout is not None and exc.message.startswith(
+                "timeout"):
+            return 0  # herd7 -timeout drops the test without a word
+        return _refused(exc, path, text)
+    sys.stdout.write(result.herd_text(seconds=True) + "\n")
+    sys.stdout.flush()
+    if s.outdir is not None:
+        _write_graphs(result, path, s, style)
+    return 0
+
+
+def _refused(exc: Exception, path: str, text: str) -> int | None:
+    """herd7's lines for a test it would refuse or swtlb cannot decide (herd7errors is imported
+    only here: most runs never need it, and each run is one process)."""
+    from . import herd7errors as errors
+    from .litmus.errors import BoundError, UnsupportedError
+
+    if isinstance(exc, RecursionError):
+        _err(f'Warning: File "{path}": the test is nested too deeply to read'
+             f"{errors.NOT_MODELLED}")
+        return EXIT_UNDECIDED
+    if isinstance(exc, UnsupportedError):
         macro = errors.unknown_macro(exc.message)
         if macro is not None:
             _err(f'Warning: File "{path}": Unknown macro {macro} (User error)')
@@ -156,25 +178,13 @@ def run_test(path: str, s: opts.Settings, later: list[ModelError], style=None) -
             return 0
         _err(errors.located(exc, path, errors.NOT_MODELLED))
         return EXIT_UNDECIDED
-    except BoundError as exc:
-        if s.timeout is not None and exc.message.startswith("timeout"):
-            return 0  # herd7 -timeout drops the test without a word
+    if isinstance(exc, BoundError):
         _err(errors.located(exc, path, errors.NOT_MODELLED))
         return EXIT_UNDECIDED
-    except LitmusError as exc:
-        if errors.is_fatal(exc, errors.in_code(text, exc.line, exc.col)):
-            _err(errors.fatal_line(path))
-            return None
-        _err(errors.parse_warning(exc, path, text))
-        return 0
-    except RecursionError:
-        _err(f'Warning: File "{path}": the test is nested too deeply to read'
-             f"{errors.NOT_MODELLED}")
-        return EXIT_UNDECIDED
-    sys.stdout.write(result.herd_text(seconds=True) + "\n")
-    sys.stdout.flush()
-    if s.outdir is not None:
-        _write_graphs(result, path, s, style)
+    if errors.is_fatal(exc, errors.in_code(text, exc.line, exc.col)):
+        _err(errors.fatal_line(path))
+        return None
+    _err(errors.parse_warning(exc, path, text))
     return 0
 
 
