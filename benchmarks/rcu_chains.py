@@ -21,9 +21,10 @@ A pattern says which processes have a grace period: ``lastR`` (G..GR, the librar
 ``seedN`` (a seeded coin per process) or a literal string of G and R (repeated to the length).
 
 Every test is then run once per tool, one process per test (interpreter or herd7 start
-included): ``swtlb check``, ``swtlb check --speedcheck``, herd7, herd7 ``-speedcheck true``.
+included): ``swtlb-herd7``, ``swtlb-herd7 -speedcheck true``, herd7, herd7 ``-speedcheck
+true``, all four with ``-conf linux-kernel.cfg`` in the model's folder.
 Outputs are compared, Time and Hash lines aside: swtlb full with herd7 full, swtlb
---speedcheck with herd7 -speedcheck true. A tool that times out on one size of a (shape,
+-speedcheck with herd7 -speedcheck true. A tool that times out on one size of a (shape,
 pattern) is not run on the larger sizes of it (``--no-skip`` runs everything). The bound is
 on CPU time (RLIMIT_CPU) and the tables show CPU time, so other load on the machine does not
 turn into timeouts; ``--engine DIR`` times the swtlb package in DIR (an experimental copy),
@@ -37,6 +38,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import random
 import resource
 import subprocess
@@ -153,16 +155,30 @@ def _lines(text: str) -> list[str]:
             if line and not line.startswith(("Time ", "Hash="))]
 
 
-def command(tool: str, path: Path, herd: Path, engine: Path = ROOT) -> tuple[list[str], Path]:
-    if tool.startswith("swtlb"):  # run from ``engine``, so that its swtlb/ is the one imported
-        cmd = [sys.executable, "-m", "swtlb", "check", "--max-candidates", str(10 ** 12)]
-        return cmd + (["--speedcheck"] if tool == "swtlb-speed" else []) + [str(path)], engine
-    cmd = [str(herd), "-conf", "linux-kernel.cfg"]
-    return cmd + (["-speedcheck", "true"] if tool == "herd7-speed" else []) + [str(path)], \
-        herd.parent.parent.parent / "lkmm"
+# swtlb's side runs as ``swtlb-herd7`` (what the kernel's scripts call): the same command line,
+# folder and output as herd7's. ``python -c`` rather than the console script, so that the
+# package imported is the one in ``engine`` (PYTHONPATH), and so no install is needed.
+SWTLB_HERD7 = "import sys\nfrom swtlb.herd7cli import main\nsys.exit(main())"
 
 
-def timed(cmd: list[str], cwd: Path, timeout: float) -> tuple[float, float, str | None]:
+def swtlb_herd7(engine: Path = ROOT) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run swtlb-herd7 from the package in ``engine``."""
+    env = {**os.environ, "PYTHONPATH": str(engine)}
+    return [sys.executable, "-c", SWTLB_HERD7], env
+
+
+def command(tool: str, path: Path, herd: Path, engine: Path = ROOT
+            ) -> tuple[list[str], Path, dict[str, str] | None]:
+    lkmm = herd.parent.parent.parent / "lkmm"
+    speed = ["-speedcheck", "true"] if tool.endswith("-speed") else []
+    if tool.startswith("swtlb"):
+        cmd, env = swtlb_herd7(engine)
+        return cmd + ["-conf", "linux-kernel.cfg", *speed, str(path)], lkmm, env
+    return [str(herd), "-conf", "linux-kernel.cfg", *speed, str(path)], lkmm, None
+
+
+def timed(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None
+          ) -> tuple[float, float, str | None]:
     """Wall and CPU seconds (user + system) of one process, and its stdout: None when it ran
     out of time or failed. The bound is on CPU time (RLIMIT_CPU, for both tools alike), so a
     busy machine slows a test down without making it time out; wall time is bounded too."""
@@ -174,7 +190,7 @@ def timed(cmd: list[str], cwd: Path, timeout: float) -> tuple[float, float, str 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     try:
-        run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
+        run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env,
                              timeout=4 * timeout + 10, preexec_fn=cap)
         out: str | None = run.stdout
         if run.returncode != 0 or "Observation" not in run.stdout:
@@ -285,8 +301,8 @@ def main() -> None:
             if cached is not None:
                 wall, cpu, out = cached
             else:
-                cmd, cwd = command(tool, t["path"].resolve(), args.herd7, args.engine)
-                wall, cpu, out = timed(cmd, cwd, args.timeout)
+                cmd, cwd, env = command(tool, t["path"].resolve(), args.herd7, args.engine)
+                wall, cpu, out = timed(cmd, cwd, args.timeout, env)
                 if tool.startswith("herd7") and args.herd7_cache:
                     store(args.herd7_cache, t, tool, args.timeout, wall, cpu, out)
             outs[tool] = out
